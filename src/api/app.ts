@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Logger } from 'pino';
+import type { Services } from '../services/index.js';
+import type { Config } from '../config.js';
+import { OPEN_MODE_PROJECT } from '../services/keys.js';
+import { ApiError } from './errors.js';
+import type { AppEnv } from './env.js';
+import { evalsRoutes } from './routes/evals.js';
+import { runsRoutes } from './routes/runs.js';
+import { outputItemsRoutes } from './routes/output-items.js';
+import { filesRoutes } from './routes/files.js';
+import { gradersRoutes } from './routes/graders.js';
+
+/** Builds the HTTP app: /health, the /v1 API, the dashboard, one error envelope for everything. */
+export function createApp(services: Services, config: Config, log: Logger): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use('*', async (c, next) => {
+    const requestId = `req_${randomBytes(12).toString('hex')}`;
+    const started = performance.now();
+    c.set('requestId', requestId);
+    c.set('services', services);
+    c.set('log', log);
+    await next();
+    c.header('x-request-id', requestId);
+    log.info({ request_id: requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+  });
+
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+
+  const v1 = new Hono<AppEnv>();
+  v1.use('*', authenticate);
+  // Uploads stream with their own (larger) limit; every other body is JSON and capped here.
+  v1.use('*', async (c, next) => (c.req.path.endsWith('/files') && c.req.method === 'POST' ? next()
+    : bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw ApiError.tooLarge(`Request body is larger than ${config.maxBodyBytes} bytes.`); } })(c, next)));
+  v1.route('/', evalsRoutes);
+  v1.route('/', runsRoutes);
+  v1.route('/', outputItemsRoutes);
+  v1.route('/', filesRoutes);
+  v1.route('/', gradersRoutes);
+  app.route('/v1', v1);
+
+  app.notFound((c) => {
+    const body = new ApiError(404, 'invalid_request_error', `Unknown request URL: ${c.req.method} ${c.req.path}.`, null, 'unknown_url').toBody();
+    return c.json(body, 404);
+  });
+
+  app.onError((err, c) => {
+    const requestId = c.get('requestId');
+    if (err instanceof ApiError) {
+      c.header('x-request-id', requestId);
+      return c.json(err.toBody(), err.status as 400);
+    }
+    log.error({ request_id: requestId, err }, 'unhandled error');
+    c.header('x-request-id', requestId);
+    const body = new ApiError(500, 'server_error', `The server had an error processing your request (request id ${requestId}).`).toBody();
+    return c.json(body, 500);
+  });
+
+  return app;
+}
+
+const authenticate = async (c: import('hono').Context<AppEnv>, next: () => Promise<void>) => {
+  const keys = c.var.services.keys;
+  const header = c.req.header('authorization') ?? '';
+  const bearer = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
+  if (bearer) {
+    const project = await keys.projectOf(bearer);
+    if (project) {
+      c.set('project', project);
+      return next();
+    }
+  }
+  if (await keys.isOpenMode()) {
+    c.set('project', OPEN_MODE_PROJECT);
+    return next();
+  }
+  throw ApiError.unauthorized(bearer
+    ? 'Incorrect API key provided. Make one with `evald keys create --project NAME`.'
+    : "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.");
+};

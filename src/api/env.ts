@@ -1,0 +1,12 @@
+import type { Logger } from 'pino';
+import type { Services } from '../services/index.js';
+
+/** What every request handler can read from `c.var`. */
+export interface AppEnv {
+  Variables: {
+    services: Services;
+    project: string;
+    requestId: string;
+    log: Logger;
+  };
+}

@@ -1,0 +1,48 @@
+/** Everything evald reads from the environment, in one place (the README's configuration table mirrors it). */
+export interface Config {
+  port: number;
+  host: string;
+  /** SQLite file used when databaseUrl is unset. */
+  dbPath: string;
+  databaseUrl: string | undefined;
+  /** Origin put in report_url; defaults to http://HOST:PORT. */
+  publicUrl: string | undefined;
+  /** Largest JSON request body, bytes (413 beyond it). */
+  maxBodyBytes: number;
+  /** Largest uploaded file, bytes (413 beyond it). */
+  maxFileBytes: number;
+  /** How long a worker's claim on a run lasts without renewal; a dead worker's runs resume after it. */
+  leaseMs: number;
+  /** Runs one server executes at once. */
+  maxParallelRuns: number;
+  /** Items of one run graded at once. */
+  itemConcurrency: number;
+  logLevel: string;
+  /** Whether this process executes runs (a pure API node sets EVALD_WORKER=0). */
+  worker: boolean;
+}
+
+const int = (value: string | undefined, fallback: number, name: string): number => {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got '${value}'`);
+  return n;
+};
+
+/** Reads and checks the configuration; throws a message naming the bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    port: int(env.PORT, 8080, 'PORT'),
+    host: env.HOST || '127.0.0.1',
+    dbPath: env.EVALD_DB || './data/evald.sqlite',
+    databaseUrl: env.DATABASE_URL || undefined,
+    publicUrl: env.EVALD_PUBLIC_URL || undefined,
+    maxBodyBytes: int(env.EVALD_MAX_BODY_MB, 64, 'EVALD_MAX_BODY_MB') * 1024 * 1024,
+    maxFileBytes: int(env.EVALD_MAX_FILE_MB, 2048, 'EVALD_MAX_FILE_MB') * 1024 * 1024,
+    leaseMs: int(env.EVALD_LEASE_MS, 30_000, 'EVALD_LEASE_MS'),
+    maxParallelRuns: Math.max(1, int(env.EVALD_PARALLEL_RUNS, 4, 'EVALD_PARALLEL_RUNS')),
+    itemConcurrency: Math.max(1, int(env.EVALD_ITEM_CONCURRENCY, 64, 'EVALD_ITEM_CONCURRENCY')),
+    logLevel: env.EVALD_LOG_LEVEL || 'info',
+    worker: env.EVALD_WORKER !== '0',
+  };
+}

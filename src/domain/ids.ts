@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+
+// Ids look like OpenAI's: prefix + 32 hex, whose first 8 hex digits are the creation second and digits 13-16
+// are `8190`, so they sort by creation time. Digits 9-12 are a per-process sequence within the second and
+// the last 16 are random: ids made in one process sort strictly in creation order, and ids from several
+// workers stay unique and sort by second. Keyset pagination relies on ids being a total, stable order.
+let lastSecond = 0;
+let sequence = 0;
+
+/** A new time-ordered id, e.g. `newId('eval_')`. */
+export function newId(prefix: string, nowMs: number = Date.now()): string {
+  let second = Math.floor(nowMs / 1000);
+  if (second < lastSecond) second = lastSecond; // the clock stepped back: never sort before an earlier id
+  if (second === lastSecond) {
+    sequence += 1;
+    if (sequence > 0xffff) { second += 1; sequence = 0; } // 65,536 ids in one second: borrow the next second
+  } else {
+    sequence = Math.floor(((nowMs % 1000) / 1000) * 0x4000); // start low in the second, leaving room to count
+  }
+  lastSecond = second;
+  return `${prefix}${hex(second, 8)}${hex(sequence, 4)}8190${randomBytes(8).toString('hex')}`;
+}
+
+/** The creation second encoded in an id made by newId, or null if it has none. */
+export function idSecond(id: string): number | null {
+  const m = /_([0-9a-f]{8})[0-9a-f]{24}$/.exec(id);
+  return m ? parseInt(m[1]!, 16) : null;
+}
+
+const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** A file id as OpenAI makes them: `file-` + 22 base62 characters (random, so files sort by created_at, id). */
+export function newFileId(): string {
+  const bytes = randomBytes(22);
+  let out = 'file-';
+  for (const b of bytes) out += BASE62[b % 62];
+  return out;
+}

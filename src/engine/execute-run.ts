@@ -1,0 +1,83 @@
+import type { Logger } from 'pino';
+import { compileItemSchema } from '../domain/item-schema.js';
+import { itemSchemaOf } from '../domain/data-source-schema.js';
+import type { ModelAccess, PythonAccess } from '../graders/grader.js';
+import type { RunRecord, Store } from '../storage/index.js';
+import { BatchWriter } from './batch-writer.js';
+import { readRows, SourceError } from './data-sources/rows.js';
+import { processItem, type Sampler } from './process-item.js';
+
+/** What executing a run needs from outside the engine. */
+export interface ExecuteDeps {
+  store: Store;
+  log: Logger;
+  owner: string;
+  itemConcurrency: number;
+  models: ModelAccess;
+  /** A python runner for this run; closed when the run ends. */
+  createPython: () => PythonAccess & { close(): Promise<void> };
+  /** Builds the sampler of a completions / responses run. */
+  createSampler: (dataSource: Record<string, unknown>) => Sampler;
+}
+
+/**
+ * Executes one claimed run to its end: streams its rows, skips rows a previous attempt already wrote,
+ * processes up to `itemConcurrency` items at once and commits them in batches. Returns when the run is
+ * completed, failed, or stopped by `signal` (cancel, delete, shutdown), having written what was done.
+ */
+export async function executeRun(run: RunRecord, deps: ExecuteDeps, signal: AbortSignal): Promise<void> {
+  const { store, log, owner } = deps;
+  const evalRecord = await store.evals.get(run.project, run.eval_id);
+  if (!evalRecord) return; // deleted meanwhile: its runs went with it
+  const stopped = new AbortController();
+  const stop = () => stopped.abort(signal.reason ?? 'stopped');
+  signal.addEventListener('abort', stop, { once: true });
+  const writer = new BatchWriter(store, run.id, owner, () => stopped.abort('run is no longer in progress'));
+  const hasPython = evalRecord.testing_criteria.some((c) => c.type === 'python');
+  const python = hasPython ? deps.createPython() : { grade: () => Promise.reject(new Error('no python grader')), close: async () => {} };
+
+  try {
+    const dataSource = run.data_source as { type: string; source: { type: string } };
+    const sampler = dataSource.type === 'jsonl' ? null : deps.createSampler(run.data_source);
+    const itemSchema = itemSchemaOf(evalRecord.data_source_config);
+    const validate = itemSchema ? compileItemSchema(itemSchema) : null;
+    const done = await store.runs.doneRows(run.id);
+    const scope = { run, evalRecord, models: deps.models, python, sampler, signal: stopped.signal };
+
+    // An unexpected failure of one item (a bug, not the item's own error) fails the run, reported once.
+    let failure: unknown = null;
+    const inflight = new Set<Promise<void>>();
+    for await (const row of readRows(dataSource.source, store, run.project, validate)) {
+      if (stopped.signal.aborted) break;
+      if (done.has(row.index)) continue;
+      const p: Promise<void> = processItem(row, scope)
+        .then((graded) => writer.add(graded))
+        .catch((e) => {
+          if (!stopped.signal.aborted) failure ??= e;
+          stopped.abort('item failed');
+        })
+        .finally(() => inflight.delete(p));
+      inflight.add(p);
+      if (inflight.size >= deps.itemConcurrency) await Promise.race(inflight);
+    }
+    await Promise.all(inflight);
+    if (failure) throw failure;
+    await writer.close();
+    if (stopped.signal.aborted) return;
+    await store.runs.finish(run.id, owner, 'completed', null, nowS());
+    log.info({ run_id: run.id }, 'run completed');
+  } catch (e) {
+    await writer.close().catch(() => {});
+    if (stopped.signal.aborted && !(e instanceof SourceError) && signal.aborted) return;
+    const error = e instanceof SourceError
+      ? { code: e.code, message: e.message }
+      : { code: 'internal_error', message: 'evald hit an internal error executing this run; see the server log' };
+    if (!(e instanceof SourceError)) log.error({ run_id: run.id, err: e }, 'run failed');
+    await store.runs.finish(run.id, owner, 'failed', error, nowS());
+  } finally {
+    signal.removeEventListener('abort', stop);
+    await python.close();
+  }
+}
+
+const nowS = () => Math.floor(Date.now() / 1000);

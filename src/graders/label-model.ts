@@ -1,0 +1,43 @@
+import type { EvalItem } from '../schemas/messages.js';
+import { GradeError, type Grader } from './grader.js';
+import { parseAnswer, renderMessages, STEPS_SCHEMA } from './model-input.js';
+
+export interface LabelModelSpec {
+  type: 'label_model';
+  name: string;
+  model: string;
+  input: EvalItem[];
+  labels: string[];
+  passing_labels: string[];
+}
+
+/**
+ * `label_model`: the model must pick one of `labels` through structured output; passed when the label is
+ * in `passing_labels` (score 1/0). An answer outside the labels errors the item instead of failing it.
+ */
+export const labelModel: Grader<LabelModelSpec> = async (spec, ctx) => {
+  const messages = renderMessages(spec.input, ctx.render);
+  const response_format = {
+    type: 'json_schema',
+    json_schema: {
+      name: 'label_result',
+      strict: true,
+      schema: {
+        type: 'object',
+        properties: { steps: STEPS_SCHEMA, result: { type: 'string', enum: spec.labels } },
+        required: ['steps', 'result'],
+        additionalProperties: false,
+      },
+    },
+  };
+  const answer = await ctx.models.chat({ model: spec.model, messages, response_format }, ctx.signal);
+  const sample = { input: messages, output: [{ role: 'assistant', content: answer.text }], model: answer.model, usage: answer.usage };
+  const usage = [{ model: answer.model, usage: answer.usage }];
+  const parsed = parseAnswer(answer.text, answer.refusal);
+  const label = parsed.result;
+  if (typeof label !== 'string' || !spec.labels.includes(label)) {
+    throw Object.assign(new GradeError('model_grader_parse_error', `the grader model chose ${JSON.stringify(label)}, which is not one of the labels ${JSON.stringify(spec.labels)}`), { usage, sample });
+  }
+  const passed = spec.passing_labels.includes(label);
+  return { score: passed ? 1 : 0, passed, sample: { ...sample, label }, usage };
+};

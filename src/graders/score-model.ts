@@ -1,0 +1,56 @@
+import type { EvalItem } from '../schemas/messages.js';
+import { GradeError, type Grader } from './grader.js';
+import { parseAnswer, renderMessages, STEPS_SCHEMA } from './model-input.js';
+
+export interface ScoreModelSpec {
+  type: 'score_model';
+  name: string;
+  model: string;
+  input: EvalItem[];
+  range?: [number, number] | undefined;
+  pass_threshold?: number | null | undefined;
+  sampling_params?: {
+    seed?: number | null; top_p?: number | null; temperature?: number | null;
+    max_completions_tokens?: number | null; reasoning_effort?: string | null;
+  } | null | undefined;
+}
+
+const RESPONSE_FORMAT = {
+  type: 'json_schema',
+  json_schema: {
+    name: 'score_result',
+    strict: true,
+    schema: {
+      type: 'object',
+      properties: { steps: STEPS_SCHEMA, result: { type: 'number' } },
+      required: ['steps', 'result'],
+      additionalProperties: false,
+    },
+  },
+};
+
+/**
+ * `score_model`: the model answers `{steps, result}`; the result is clamped to `range` (default [0, 1]) and
+ * passes at ≥ pass_threshold (default: the middle of the range). A non-numeric answer errors the item,
+ * where OpenAI would silently score 0.
+ */
+export const scoreModel: Grader<ScoreModelSpec> = async (spec, ctx) => {
+  const [lo, hi] = spec.range ?? [0, 1];
+  const messages = renderMessages(spec.input, ctx.render);
+  const p = spec.sampling_params ?? {};
+  const answer = await ctx.models.chat({
+    model: spec.model, messages, response_format: RESPONSE_FORMAT,
+    temperature: p.temperature ?? null, top_p: p.top_p ?? null, seed: p.seed ?? null,
+    max_completion_tokens: p.max_completions_tokens ?? null, reasoning_effort: p.reasoning_effort ?? null,
+  }, ctx.signal);
+  const sample = { input: messages, output: [{ role: 'assistant', content: answer.text }], model: answer.model, usage: answer.usage };
+  const usage = [{ model: answer.model, usage: answer.usage }];
+  const parsed = parseAnswer(answer.text, answer.refusal);
+  const result = typeof parsed.result === 'string' ? Number(parsed.result) : parsed.result;
+  if (typeof result !== 'number' || !Number.isFinite(result)) {
+    throw Object.assign(new GradeError('model_grader_parse_error', `the grader model's result ${JSON.stringify(parsed.result)} is not a number`), { usage, sample });
+  }
+  const score = Math.min(hi, Math.max(lo, result));
+  const threshold = spec.pass_threshold ?? (lo + hi) / 2;
+  return { score, passed: score >= threshold, sample: { ...sample, steps: parsed.steps ?? null }, usage };
+};

@@ -1,0 +1,38 @@
+import type { Grader } from './grader.js';
+import { similarity, type SimilarityMetric } from './text-similarity/index.js';
+
+export interface TextSimilaritySpec {
+  type: 'text_similarity';
+  name: string;
+  input: string;
+  reference: string;
+  evaluation_metric: SimilarityMetric | 'cosine';
+  pass_threshold?: number | undefined;
+}
+
+/** The embeddings model `cosine` uses unless EVALD_EMBEDDING_MODEL names another. */
+export const embeddingModel = () => process.env.EVALD_EMBEDDING_MODEL || 'text-embedding-3-large';
+
+/** `text_similarity`: a score in [0, 1]; passed when score ≥ pass_threshold (default 1 outside evals). */
+export const textSimilarity: Grader<TextSimilaritySpec> = async (spec, ctx) => {
+  const input = ctx.render(spec.input);
+  const reference = ctx.render(spec.reference);
+  const threshold = spec.pass_threshold ?? 1;
+  if (spec.evaluation_metric !== 'cosine') {
+    const score = similarity(spec.evaluation_metric, input, reference);
+    return { score, passed: score >= threshold };
+  }
+  const { vectors, model, usage } = await ctx.models.embed({ model: embeddingModel(), input: [input, reference] }, ctx.signal);
+  const score = Math.max(0, Math.min(1, cosine(vectors[0]!, vectors[1]!)));
+  return { score, passed: score >= threshold, usage: [{ model, usage }] };
+};
+
+/** Cosine similarity of two vectors; 0 when either is all zeros. */
+export function cosine(a: number[], b: number[]): number {
+  let dot = 0, na = 0, nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!, y = b[i] ?? 0;
+    dot += x * y; na += x * x; nb += y * y;
+  }
+  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+}

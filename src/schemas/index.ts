@@ -1,0 +1,5 @@
+export * from './common.js';
+export * from './messages.js';
+export * from './graders.js';
+export * from './evals.js';
+export * from './runs.js';

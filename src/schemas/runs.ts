@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { JsonObject, Metadata, pageQuery } from './common.js';
+import { RunInputMessage, normaliseMessage, type EvalItem } from './messages.js';
+
+const finite = z.number().refine(Number.isFinite, { error: 'must be a finite number' });
+const ReasoningEffort = z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max']).nullish();
+
+export const JsonlRow = z.object({ item: JsonObject, sample: JsonObject.optional() });
+export type JsonlRow = z.infer<typeof JsonlRow>;
+
+const FileContentSource = z.object({ type: z.literal('file_content'), content: z.array(JsonlRow) });
+const FileIdSource = z.object({ type: z.literal('file_id'), id: z.string().min(1) });
+// Log-query sources read OpenAI's stored completions / responses; evald keeps no such logs, so they are
+// accepted by the schema (for a precise error) and refused by the run service.
+const StoredCompletionsSource = z.looseObject({ type: z.literal('stored_completions') });
+const ResponsesSource = z.looseObject({ type: z.literal('responses') });
+
+const template = z.object({
+  type: z.literal('template'),
+  template: z.array(RunInputMessage).min(1, { error: 'template must have at least one message' })
+    .transform((ms): EvalItem[] => ms.map(normaliseMessage)),
+});
+const itemReference = z.object({
+  type: z.literal('item_reference'),
+  item_reference: z.string().regex(/^item(\.|\[|$)/, { error: 'item_reference must name a path in the item namespace, e.g. "item.messages"' }),
+});
+const InputMessages = z.discriminatedUnion('type', [template, itemReference]);
+
+const samplingBase = {
+  reasoning_effort: ReasoningEffort,
+  temperature: finite.nullish(),
+  top_p: finite.nullish(),
+  seed: z.number().int().nullish(),
+  max_completion_tokens: z.number().int().min(1).nullish(),
+  // The spec's own run example sends the plural spelling; both are taken and echoed as sent.
+  max_completions_tokens: z.number().int().min(1).nullish(),
+};
+const Tools = z.array(z.looseObject({ type: z.string() })).max(128);
+
+export const JsonlRunDataSource = z.object({
+  type: z.literal('jsonl'),
+  source: z.discriminatedUnion('type', [FileContentSource, FileIdSource]),
+});
+
+export const CompletionsRunDataSource = z.object({
+  type: z.literal('completions'),
+  source: z.discriminatedUnion('type', [FileContentSource, FileIdSource, StoredCompletionsSource]),
+  input_messages: InputMessages.optional(),
+  model: z.string().min(1).optional(),
+  sampling_params: z.object({
+    ...samplingBase,
+    response_format: z.looseObject({ type: z.enum(['text', 'json_schema', 'json_object']) }).nullish(),
+    tools: Tools.nullish(),
+  }).nullish(),
+});
+
+export const ResponsesRunDataSource = z.object({
+  type: z.literal('responses'),
+  source: z.discriminatedUnion('type', [FileContentSource, FileIdSource, ResponsesSource]),
+  input_messages: InputMessages.optional(),
+  model: z.string().min(1).optional(),
+  sampling_params: z.object({
+    ...samplingBase,
+    tools: Tools.nullish(),
+    text: z.looseObject({ format: z.looseObject({ type: z.enum(['text', 'json_schema', 'json_object']) }).optional() }).nullish(),
+  }).nullish(),
+});
+
+export const RunDataSource = z.discriminatedUnion('type', [JsonlRunDataSource, CompletionsRunDataSource, ResponsesRunDataSource]);
+export type RunDataSource = z.infer<typeof RunDataSource>;
+
+/** `CreateEvalRunRequest`. */
+export const RunCreateParams = z.object({
+  name: z.string().optional(),
+  metadata: Metadata.optional(),
+  data_source: RunDataSource,
+});
+export type RunCreateParams = z.infer<typeof RunCreateParams>;
+
+export const RUN_STATUSES = ['queued', 'in_progress', 'completed', 'canceled', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const RunListQuery = pageQuery({ limit: 20, max: 100, order: 'asc' }).extend({
+  status: z.enum(RUN_STATUSES).optional(),
+});
+export type RunListQuery = z.infer<typeof RunListQuery>;
+
+export const OutputItemListQuery = pageQuery({ limit: 20, max: 100, order: 'asc' }).extend({
+  status: z.enum(['pass', 'fail']).optional(),
+});
+export type OutputItemListQuery = z.infer<typeof OutputItemListQuery>;

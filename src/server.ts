@@ -1,0 +1,55 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { pino, type Logger } from 'pino';
+import { createApp } from './api/app.js';
+import { loadConfig, type Config } from './config.js';
+import { createServices, type Services } from './services/index.js';
+import { openStore, type Store } from './storage/index.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  store: Store;
+  services: Services;
+  close(): Promise<void>;
+}
+
+/** Opens the store, applies migrations, starts the engine and serves the API until close(). */
+export async function startServer(env: NodeJS.ProcessEnv = process.env, log?: Logger): Promise<RunningServer> {
+  const config: Config = loadConfig(env);
+  const logger = log ?? pino({ level: config.logLevel, base: { service: 'evald' } });
+  const store = await openStore(env);
+  // With no API key yet, evald is in open local mode and accepts any bearer: it must not listen beyond
+  // this machine then, whatever HOST says.
+  const openMode = (await store.keys.countActive()) === 0;
+  let host = config.host;
+  if (openMode) {
+    if (!isLoopback(host)) logger.warn({ host }, 'no API key exists: binding to 127.0.0.1 instead of HOST until one is created');
+    host = isLoopback(host) ? host : '127.0.0.1';
+    logger.warn('open local mode: no API key exists, so any bearer is accepted as project "default". Create one with `evald keys create --project NAME`.');
+  }
+
+  // report_url needs the port actually bound (PORT=0 picks a free one), known only once listening.
+  let url = config.publicUrl ?? '';
+  const services = createServices(store, config, logger, () => url, env);
+  const app = createApp(services, config, logger);
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: host }, () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const listening = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  url = config.publicUrl ?? listening;
+  if (config.worker) services.engine.start();
+  logger.info({ url: listening, store: store.description, worker: config.worker }, 'evald listening');
+
+  return {
+    url: listening, port, store, services,
+    async close() {
+      await services.engine.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+    },
+  };
+}
+
+const isLoopback = (host: string) => host === '127.0.0.1' || host === 'localhost' || host === '::1' || host.startsWith('127.');

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { ApiError } from '../api/errors.js';
+import { deriveDataSourceConfig } from '../domain/data-source-schema.js';
+import { compileItemSchema } from '../domain/item-schema.js';
+import { newId } from '../domain/ids.js';
+import type { EvalCreateParams, EvalListQuery, EvalUpdateParams } from '../schemas/index.js';
+import type { EvalRecord, Store } from '../storage/index.js';
+import { evalToWire, listOf } from './wire.js';
+
+const nowS = () => Math.floor(Date.now() / 1000);
+
+/** The Evals resource: create, read, list, update (name, metadata), delete (with its runs and items). */
+export class EvalsService {
+  constructor(private readonly store: Store) {}
+
+  async create(project: string, params: EvalCreateParams) {
+    if (params.data_source_config.type === 'custom') {
+      try {
+        compileItemSchema(params.data_source_config.item_schema);
+      } catch (e) {
+        throw ApiError.invalid('data_source_config.item_schema', `item_schema is not a valid JSON Schema: ${(e as Error).message}`);
+      }
+    }
+    const createdMs = Date.now();
+    const id = newId('eval_', createdMs);
+    const created = Math.floor(createdMs / 1000);
+    const record: EvalRecord = {
+      id,
+      project,
+      // OpenAI does not say what an unnamed eval is called; evald names it after its id.
+      name: params.name ?? id,
+      data_source_config: deriveDataSourceConfig(params.data_source_config),
+      testing_criteria: params.testing_criteria.map((c) => ({ ...c, id: `${c.name}-${randomUUID()}` })),
+      metadata: params.metadata === undefined ? {} : params.metadata,
+      created_at: created,
+      updated_at: created,
+    };
+    await this.store.evals.insert(record);
+    return evalToWire(record);
+  }
+
+  /** The stored eval, or a 404 naming it. */
+  async record(project: string, id: string): Promise<EvalRecord> {
+    const found = await this.store.evals.get(project, id);
+    if (!found) throw ApiError.notFound('eval', id, 'eval_id');
+    return found;
+  }
+
+  async retrieve(project: string, id: string) {
+    return evalToWire(await this.record(project, id));
+  }
+
+  async list(project: string, query: EvalListQuery) {
+    const page = await this.store.evals.list(project, { ...query, orderBy: query.order_by });
+    return listOf(page, page.rows.map(evalToWire));
+  }
+
+  async update(project: string, id: string, params: EvalUpdateParams) {
+    const updated = await this.store.evals.update(project, id, params, nowS());
+    if (!updated) throw ApiError.notFound('eval', id, 'eval_id');
+    return evalToWire(updated);
+  }
+
+  async delete(project: string, id: string) {
+    if (!(await this.store.evals.delete(project, id))) throw ApiError.notFound('eval', id, 'eval_id');
+    return { object: 'eval.deleted' as const, deleted: true, eval_id: id };
+  }
+}

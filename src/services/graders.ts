@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { FormulaError, parseFormula } from '../domain/formula.js';
+import type { Sample, Usage } from '../domain/sample.js';
+import { renderTemplate } from '../engine/render-template.js';
+import { GradeError, type GradeContext, type ModelAccess, type PythonAccess } from '../graders/grader.js';
+import { graderFor } from '../graders/registry.js';
+import { JsonObject } from '../schemas/common.js';
+import { StandaloneGrader, type SubGrader } from '../schemas/graders.js';
+import { ApiError } from '../api/errors.js';
+
+export const ValidateGraderRequest = z.object({ grader: StandaloneGrader });
+export const RunGraderRequest = z.object({
+  grader: StandaloneGrader,
+  model_sample: z.string(),
+  item: JsonObject.optional(),
+});
+export type RunGraderRequest = z.infer<typeof RunGraderRequest>;
+
+const ERROR_FLAGS = ['formula_parse_error', 'sample_parse_error', 'truncated_observation_error', 'unresponsive_reward_error',
+  'invalid_variable_error', 'other_error', 'python_grader_server_error', 'python_grader_runtime_error',
+  'model_grader_server_error', 'model_grader_refusal_error', 'model_grader_parse_error'] as const;
+
+type Errors = Record<(typeof ERROR_FLAGS)[number], boolean> & {
+  python_grader_server_error_type: string | null;
+  python_grader_runtime_error_details: string | null;
+  model_grader_server_error_details: string | null;
+};
+
+/** `/fine_tuning/alpha/graders/{run,validate}`: try one grader on one sample. */
+export class GradersService {
+  constructor(private readonly models: ModelAccess, private readonly createPython: () => PythonAccess & { close(): Promise<void> }) {}
+
+  validate(grader: StandaloneGrader) {
+    if (grader.type === 'multi') this.namedSubGraders(grader);
+    return { grader };
+  }
+
+  async run(request: RunGraderRequest) {
+    const started = performance.now();
+    const { grader } = request;
+    const item = request.item ?? {};
+    const sample: Sample = { output_text: request.model_sample };
+    try {
+      sample.output_json = JSON.parse(request.model_sample);
+    } catch { /* not JSON: no output_json */ }
+    const errors = emptyErrors();
+    const perModel: Record<string, Usage> = {};
+    const python = this.createPython();
+    const ctx: GradeContext = {
+      item, sample, signal: AbortSignal.timeout(10 * 60_000), models: this.models, python,
+      render: (t) => renderTemplate(t, { item, sample }),
+    };
+    const gradeOne = async (spec: SubGrader): Promise<number> => {
+      const result = await graderFor(spec.type)!(spec, ctx);
+      for (const u of result.usage ?? []) addUsage(perModel, u.model, u.usage);
+      return result.score;
+    };
+    let reward = 0;
+    const subRewards: Record<string, number> = {};
+    try {
+      if (grader.type === 'multi') {
+        const named = this.namedSubGraders(grader);
+        const vars: Record<string, number> = {};
+        for (const { keys, spec } of named) {
+          const score = await gradeOne(spec);
+          subRewards[keys[0]!] = score;
+          for (const k of keys) vars[k] = score;
+        }
+        reward = parseFormula(grader.calculate_output).evaluate(vars);
+      } else {
+        reward = await gradeOne(grader);
+      }
+    } catch (e) {
+      flagError(errors, e);
+      reward = 0;
+    } finally {
+      await python.close();
+    }
+    const usageValues = Object.values(perModel);
+    return {
+      reward,
+      metadata: {
+        name: grader.name,
+        type: grader.type,
+        errors,
+        execution_time: (performance.now() - started) / 1000,
+        scores: subRewards,
+        token_usage: usageValues.length ? sumUsage(usageValues) : null,
+        sampled_model_name: Object.keys(perModel)[0] ?? null,
+      },
+      sub_rewards: subRewards,
+      model_grader_token_usage_per_model: perModel,
+    };
+  }
+
+  /** Each sub-grader of a multi grader with the names a formula may call it by; checks the formula. */
+  private namedSubGraders(grader: Extract<StandaloneGrader, { type: 'multi' }>): Array<{ keys: string[]; spec: SubGrader }> {
+    const g = grader.graders;
+    const list: Array<{ keys: string[]; spec: SubGrader }> = 'type' in g && typeof g.type === 'string'
+      ? [{ keys: [(g as SubGrader).name, g.type as string], spec: g as SubGrader }]
+      : Array.isArray(g) ? g.map((s) => ({ keys: [s.name, s.type, `${s.type}_score`], spec: s }))
+        : Object.entries(g as Record<string, SubGrader>).map(([key, s]) => ({ keys: [key], spec: s }));
+    let variables: Set<string>;
+    try {
+      variables = parseFormula(grader.calculate_output).variables;
+    } catch (e) {
+      throw ApiError.invalid('grader.calculate_output', `calculate_output cannot be parsed: ${(e as Error).message}`);
+    }
+    const known = new Set(list.flatMap((x) => x.keys));
+    for (const v of variables) {
+      if (!known.has(v)) throw ApiError.invalid('grader.calculate_output', `calculate_output uses '${v}', which names no sub-grader (known: ${[...known].join(', ')})`);
+    }
+    return list;
+  }
+}
+
+function emptyErrors(): Errors {
+  const flags = Object.fromEntries(ERROR_FLAGS.map((f) => [f, false])) as Record<(typeof ERROR_FLAGS)[number], boolean>;
+  return { ...flags, python_grader_server_error_type: null, python_grader_runtime_error_details: null, model_grader_server_error_details: null };
+}
+
+function flagError(errors: Errors, e: unknown): void {
+  const code = e instanceof GradeError ? e.code : '';
+  const message = e instanceof Error ? e.message : String(e);
+  if (e instanceof FormulaError) errors.formula_parse_error = true;
+  else if (code === 'invalid_variable') errors.invalid_variable_error = true;
+  else if (code === 'model_grader_refusal') errors.model_grader_refusal_error = true;
+  else if (code === 'model_grader_parse_error') errors.model_grader_parse_error = true;
+  else if (code.startsWith('python_sandbox') || code === 'python_unavailable') { errors.python_grader_server_error = true; errors.python_grader_server_error_type = code; }
+  else if (code.startsWith('python')) { errors.python_grader_runtime_error = true; errors.python_grader_runtime_error_details = message; }
+  else if (code.startsWith('upstream') || code.startsWith('provider') || code === 'rate_limited') { errors.model_grader_server_error = true; errors.model_grader_server_error_details = message; }
+  else errors.other_error = true;
+}
+
+function addUsage(perModel: Record<string, Usage>, model: string, u: Usage): void {
+  const t = (perModel[model] ??= { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cached_tokens: 0 });
+  t.prompt_tokens += u.prompt_tokens; t.completion_tokens += u.completion_tokens;
+  t.total_tokens += u.total_tokens; t.cached_tokens += u.cached_tokens;
+}
+
+function sumUsage(all: Usage[]): Usage {
+  const total: Record<string, Usage> = {};
+  for (const u of all) addUsage(total, 'all', u);
+  return total.all!;
+}

@@ -1,0 +1,40 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Store } from '../storage/index.js';
+import { RunEngine } from '../engine/run-engine.js';
+import { EvalsService } from './evals.js';
+import { FilesService } from './files.js';
+import { KeysService } from './keys.js';
+import { RunsService } from './runs.js';
+import { GradersService } from './graders.js';
+import { createModelLayer } from './models.js';
+
+/** Every use-case the API and CLI call, built once per process. */
+export interface Services {
+  keys: KeysService;
+  evals: EvalsService;
+  runs: RunsService;
+  files: FilesService;
+  graders: GradersService;
+  engine: RunEngine;
+}
+
+/** Wires services, the model layer and the run engine over one store. The engine is not started here. */
+export function createServices(store: Store, config: Config, log: Logger, reportBase: () => string, env: NodeJS.ProcessEnv = process.env): Services {
+  const models = createModelLayer(log, env);
+  const engine = new RunEngine(store, {
+    itemConcurrency: config.itemConcurrency,
+    models: models.access,
+    createPython: models.createPython,
+    createSampler: models.createSampler,
+  }, log, { leaseMs: config.leaseMs, maxParallelRuns: config.maxParallelRuns });
+  const evals = new EvalsService(store);
+  return {
+    keys: new KeysService(store),
+    evals,
+    runs: new RunsService(store, evals, engine, reportBase),
+    files: new FilesService(store, config.maxFileBytes),
+    graders: new GradersService(models.access, models.createPython),
+    engine,
+  };
+}

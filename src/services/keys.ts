@@ -1,0 +1,54 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { newId } from '../domain/ids.js';
+import type { KeyRecord, Store } from '../storage/index.js';
+
+const hash = (key: string) => createHash('sha256').update(key).digest('hex');
+
+// While no key exists, evald is in open local mode. The answer is cached briefly so that a key made by
+// `evald keys create` in another process takes effect within a second, without a query per request.
+const OPEN_MODE_CACHE_MS = 1000;
+
+/** API keys and the project each one belongs to. */
+export class KeysService {
+  private openModeCheckedAt = 0;
+  private openMode = true;
+
+  constructor(private readonly store: Store) {}
+
+  /** Makes a key for `project`; the returned `key` is the only time it is ever shown. */
+  async create(project: string, name: string | null = null): Promise<KeyRecord & { key: string }> {
+    const key = `sk-evald-${randomBytes(24).toString('base64url')}`;
+    const record: KeyRecord = {
+      id: newId('key_'), project, name, prefix: key.slice(0, 14), created_at: Math.floor(Date.now() / 1000), revoked_at: null,
+    };
+    await this.store.keys.insert({ ...record, key_hash: hash(key) });
+    this.openModeCheckedAt = 0;
+    return { ...record, key };
+  }
+
+  list(): Promise<KeyRecord[]> {
+    return this.store.keys.list();
+  }
+
+  async revoke(idOrPrefix: string): Promise<number> {
+    this.openModeCheckedAt = 0;
+    return this.store.keys.revoke(idOrPrefix, Math.floor(Date.now() / 1000));
+  }
+
+  /** True while no active key exists: then any bearer is accepted, as the `default` project. */
+  async isOpenMode(): Promise<boolean> {
+    const now = Date.now();
+    if (now - this.openModeCheckedAt > OPEN_MODE_CACHE_MS) {
+      this.openMode = (await this.store.keys.countActive()) === 0;
+      this.openModeCheckedAt = now;
+    }
+    return this.openMode;
+  }
+
+  /** The project of an active key, or undefined. */
+  async projectOf(key: string): Promise<string | undefined> {
+    return (await this.store.keys.findActiveByHash(hash(key)))?.project;
+  }
+}
+
+export const OPEN_MODE_PROJECT = 'default';

@@ -1,0 +1,25 @@
+import type { Logger } from 'pino';
+import type { ModelAccess, PythonAccess } from '../graders/grader.js';
+import { createPythonAccess } from '../graders/python/index.js';
+import { createModelAccess, loadProviderConfig, ProviderRouter } from '../providers/index.js';
+import { sampleItem } from '../engine/sampling/index.js';
+import type { Sampler, SampledOutput } from '../engine/process-item.js';
+
+/** What the engine and the graders API need to reach models and the python sandbox. */
+export interface ModelLayer {
+  access: ModelAccess;
+  createSampler: (dataSource: Record<string, unknown>) => Sampler;
+  createPython: () => PythonAccess & { close(): Promise<void> };
+}
+
+/** Builds the provider router from the environment (and EVALD_CONFIG), once per process. */
+export function createModelLayer(log: Logger, env: NodeJS.ProcessEnv = process.env): ModelLayer {
+  const router = new ProviderRouter(loadProviderConfig(env));
+  log.debug('model providers configured');
+  return {
+    access: createModelAccess(router),
+    createSampler: (dataSource) => (item, signal) =>
+      sampleItem(dataSource as never, item, router, signal) as Promise<SampledOutput>,
+    createPython: () => createPythonAccess(),
+  };
+}

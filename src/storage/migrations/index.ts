@@ -1,0 +1,18 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Dialect } from '../types.js';
+import { initial } from './0001-initial.js';
+
+// Numbered, forward-only. A new migration is a new file and a new line here; never edit a shipped one.
+const migrations = (dialect: Dialect): Record<string, Migration> => ({
+  '0001-initial': initial(dialect),
+});
+
+/** Applies every migration not yet applied; throws with the failing migration's error. */
+export async function migrate(db: Kysely<any>, dialect: Dialect): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`migration ${failed} failed: ${(error as Error).message ?? String(error)}`);
+  }
+}

@@ -1,0 +1,81 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, EvalsTable } from '../tables.js';
+import type { EvalRecord, Metadata, Page, PageRequest } from '../types.js';
+import { fromJson, num, toJson } from '../json.js';
+
+const toRecord = (r: Selectable<EvalsTable>): EvalRecord => ({
+  id: r.id, project: r.project, name: r.name,
+  data_source_config: fromJson(r.data_source_config),
+  testing_criteria: fromJson(r.testing_criteria),
+  metadata: fromJson(r.metadata),
+  created_at: num(r.created_at), updated_at: num(r.updated_at),
+});
+
+/** Evals, always read and written within one project. */
+export class EvalsRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(e: EvalRecord): Promise<void> {
+    await this.db.insertInto('evals').values({
+      ...e,
+      data_source_config: JSON.stringify(e.data_source_config),
+      testing_criteria: JSON.stringify(e.testing_criteria),
+      metadata: toJson(e.metadata) ?? 'null',
+    }).execute();
+  }
+
+  async get(project: string, id: string): Promise<EvalRecord | undefined> {
+    const row = await this.db.selectFrom('evals').selectAll()
+      .where('project', '=', project).where('id', '=', id).executeTakeFirst();
+    return row && toRecord(row);
+  }
+
+  /**
+   * A keyset page: by id (ids sort by creation) or by (updated_at, id). An unknown `after` cursor starts
+   * from the beginning for updated_at; for ids it is compared as a string, which is the same thing.
+   */
+  async list(project: string, page: PageRequest & { orderBy: 'created_at' | 'updated_at' }): Promise<Page<EvalRecord>> {
+    const cmp = page.order === 'asc' ? '>' : '<';
+    let q = this.db.selectFrom('evals').selectAll().where('project', '=', project);
+    if (page.orderBy === 'created_at') {
+      if (page.after) q = q.where('id', cmp, page.after);
+      q = q.orderBy('id', page.order);
+    } else {
+      const cursor = page.after
+        ? await this.db.selectFrom('evals').select(['updated_at', 'id'])
+          .where('project', '=', project).where('id', '=', page.after).executeTakeFirst()
+        : undefined;
+      if (cursor) {
+        const at = num(cursor.updated_at);
+        q = q.where((eb) => eb.or([
+          eb('updated_at', cmp, at),
+          eb.and([eb('updated_at', '=', at), eb('id', cmp, cursor.id)]),
+        ]));
+      }
+      q = q.orderBy('updated_at', page.order).orderBy('id', page.order);
+    }
+    const rows = await q.limit(page.limit + 1).execute();
+    return { rows: rows.slice(0, page.limit).map(toRecord), hasMore: rows.length > page.limit };
+  }
+
+  /** Sets name and/or metadata (metadata replaced whole); returns the updated eval or undefined. */
+  async update(project: string, id: string, patch: { name?: string; metadata?: Metadata }, now: number): Promise<EvalRecord | undefined> {
+    const set: Partial<EvalsTable> = { updated_at: now };
+    if (patch.name !== undefined) set.name = patch.name;
+    if (patch.metadata !== undefined) set.metadata = toJson(patch.metadata) ?? 'null';
+    const result = await this.db.updateTable('evals').set(set)
+      .where('project', '=', project).where('id', '=', id).executeTakeFirst();
+    return Number(result.numUpdatedRows) ? this.get(project, id) : undefined;
+  }
+
+  /** Deletes the eval, its runs and their output items in one transaction; false when it did not exist. */
+  async delete(project: string, id: string): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const result = await tx.deleteFrom('evals').where('project', '=', project).where('id', '=', id).executeTakeFirst();
+      if (!Number(result.numDeletedRows)) return false;
+      await tx.deleteFrom('output_items').where('eval_id', '=', id).execute();
+      await tx.deleteFrom('runs').where('eval_id', '=', id).execute();
+      return true;
+    });
+  }
+}

@@ -1,0 +1,33 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, OutputItemsTable } from '../tables.js';
+import type { OutputItemRecord, Page, PageRequest } from '../types.js';
+import { num } from '../json.js';
+
+const toRecord = (r: Selectable<OutputItemsTable>): OutputItemRecord => ({
+  id: r.id, run_id: r.run_id, eval_id: r.eval_id, project: r.project,
+  datasource_item_id: num(r.datasource_item_id), status: r.status as OutputItemRecord['status'],
+  datasource_item: JSON.parse(r.datasource_item), results: JSON.parse(r.results), sample: JSON.parse(r.sample),
+  created_at: num(r.created_at),
+});
+
+/** Output items: written by the engine through RunsRepo.commitBatch, read here. */
+export class ItemsRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** A keyset page over (run_id[, status], id): the same cost on the 100,000th item as on the first. */
+  async list(project: string, evalId: string, runId: string, page: PageRequest & { status?: string | undefined }): Promise<Page<OutputItemRecord>> {
+    let q = this.db.selectFrom('output_items').selectAll()
+      .where('run_id', '=', runId).where('eval_id', '=', evalId).where('project', '=', project);
+    if (page.status) q = q.where('status', '=', page.status);
+    if (page.after) q = q.where('id', page.order === 'asc' ? '>' : '<', page.after);
+    const rows = await q.orderBy('id', page.order).limit(page.limit + 1).execute();
+    return { rows: rows.slice(0, page.limit).map(toRecord), hasMore: rows.length > page.limit };
+  }
+
+  async get(project: string, evalId: string, runId: string, itemId: string): Promise<OutputItemRecord | undefined> {
+    const row = await this.db.selectFrom('output_items').selectAll()
+      .where('id', '=', itemId).where('run_id', '=', runId).where('eval_id', '=', evalId).where('project', '=', project)
+      .executeTakeFirst();
+    return row && toRecord(row);
+  }
+}

@@ -1,0 +1,197 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, RunsTable } from '../tables.js';
+import type { Dialect, GradedItem, ModelUsage, Page, PageRequest, RunRecord, CriterionCounts } from '../types.js';
+import { fromJson, num, toJson } from '../json.js';
+
+const ACTIVE = ['queued', 'in_progress'];
+
+export const runToRecord = (r: Selectable<RunsTable>): RunRecord => ({
+  id: r.id, eval_id: r.eval_id, project: r.project, name: r.name, model: r.model, status: r.status,
+  data_source: fromJson(r.data_source), metadata: fromJson(r.metadata), error: fromJson(r.error),
+  counts: { total: num(r.count_total), passed: num(r.count_passed), failed: num(r.count_failed), errored: num(r.count_errored) },
+  per_criteria: fromJson(r.per_criteria), per_model_usage: fromJson(r.per_model_usage),
+  created_at: num(r.created_at), updated_at: num(r.updated_at),
+  lease_owner: r.lease_owner, lease_expires_at: r.lease_expires_at === null ? null : num(r.lease_expires_at),
+});
+
+/** Runs: the API's reads and writes, and the engine's lease-based claiming shared by every worker. */
+export class RunsRepo {
+  constructor(private readonly db: Kysely<Database>, private readonly dialect: Dialect) {}
+
+  async insert(r: RunRecord): Promise<void> {
+    await this.db.insertInto('runs').values({
+      id: r.id, eval_id: r.eval_id, project: r.project, name: r.name, model: r.model, status: r.status,
+      data_source: JSON.stringify(r.data_source), metadata: toJson(r.metadata) ?? 'null', error: toJson(r.error),
+      count_total: 0, count_passed: 0, count_failed: 0, count_errored: 0,
+      per_criteria: toJson(r.per_criteria), per_model_usage: toJson(r.per_model_usage),
+      created_at: r.created_at, updated_at: r.updated_at, lease_owner: null, lease_expires_at: null,
+    }).execute();
+  }
+
+  async get(project: string, evalId: string, runId: string): Promise<RunRecord | undefined> {
+    const row = await this.db.selectFrom('runs').selectAll()
+      .where('project', '=', project).where('eval_id', '=', evalId).where('id', '=', runId).executeTakeFirst();
+    return row && runToRecord(row);
+  }
+
+  /** The run by id alone, for the engine. */
+  async byId(runId: string): Promise<RunRecord | undefined> {
+    const row = await this.db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
+    return row && runToRecord(row);
+  }
+
+  async list(project: string, evalId: string, page: PageRequest & { status?: string | undefined }): Promise<Page<RunRecord>> {
+    let q = this.db.selectFrom('runs').selectAll().where('project', '=', project).where('eval_id', '=', evalId);
+    if (page.status) q = q.where('status', '=', page.status);
+    if (page.after) q = q.where('id', page.order === 'asc' ? '>' : '<', page.after);
+    const rows = await q.orderBy('id', page.order).limit(page.limit + 1).execute();
+    return { rows: rows.slice(0, page.limit).map(runToRecord), hasMore: rows.length > page.limit };
+  }
+
+  /** Marks a queued or running run canceled; a finished run is left as it is. Returns the run after. */
+  async cancel(project: string, evalId: string, runId: string, now: number): Promise<RunRecord | undefined> {
+    await this.db.updateTable('runs').set({ status: 'canceled', updated_at: now })
+      .where('project', '=', project).where('eval_id', '=', evalId).where('id', '=', runId)
+      .where('status', 'in', ACTIVE).execute();
+    return this.get(project, evalId, runId);
+  }
+
+  /** Deletes the run and its output items; false when it did not exist. */
+  async delete(project: string, evalId: string, runId: string): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const result = await tx.deleteFrom('runs')
+        .where('project', '=', project).where('eval_id', '=', evalId).where('id', '=', runId).executeTakeFirst();
+      if (!Number(result.numDeletedRows)) return false;
+      await tx.deleteFrom('output_items').where('run_id', '=', runId).execute();
+      return true;
+    });
+  }
+
+  /**
+   * Takes the oldest run that is queued, or in progress under an expired lease (its worker died), and
+   * leases it to `owner`. On PostgreSQL, FOR UPDATE SKIP LOCKED lets several workers claim at once without
+   * blocking on each other; SQLite has one writer at a time, so the transaction alone is enough.
+   */
+  async claim(owner: string, leaseMs: number, nowMs: number): Promise<RunRecord | undefined> {
+    return this.db.transaction().execute(async (tx) => {
+      let q = tx.selectFrom('runs').select('id')
+        .where('status', 'in', ACTIVE)
+        .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', nowMs)]))
+        .orderBy('created_at').orderBy('id').limit(1);
+      if (this.dialect === 'postgres') q = q.forUpdate().skipLocked();
+      const candidate = await q.executeTakeFirst();
+      if (!candidate) return undefined;
+      await tx.updateTable('runs')
+        .set({ status: 'in_progress', lease_owner: owner, lease_expires_at: nowMs + leaseMs, updated_at: Math.floor(nowMs / 1000) })
+        .where('id', '=', candidate.id).execute();
+      const row = await tx.selectFrom('runs').selectAll().where('id', '=', candidate.id).executeTakeFirstOrThrow();
+      const run = runToRecord(row);
+      // A run that starts gets its per-criterion and usage tallies, so it stops reporting null.
+      if (run.per_criteria === null || run.per_model_usage === null) {
+        run.per_criteria ??= {};
+        run.per_model_usage ??= {};
+        await tx.updateTable('runs').set({ per_criteria: toJson(run.per_criteria), per_model_usage: toJson(run.per_model_usage) })
+          .where('id', '=', run.id).execute();
+      }
+      return run;
+    });
+  }
+
+  /** Extends the lease; returns the run's status, or undefined if it is gone or no longer ours. */
+  async renewLease(runId: string, owner: string, untilMs: number): Promise<string | undefined> {
+    await this.db.updateTable('runs').set({ lease_expires_at: untilMs })
+      .where('id', '=', runId).where('lease_owner', '=', owner).where('status', '=', 'in_progress').execute();
+    const row = await this.db.selectFrom('runs').select(['status', 'lease_owner']).where('id', '=', runId).executeTakeFirst();
+    if (!row || row.lease_owner !== owner) return undefined;
+    return row.status;
+  }
+
+  /** Ends a run we own: completed or failed (with an error); returns false if it was canceled or deleted meanwhile. */
+  async finish(runId: string, owner: string, status: 'completed' | 'failed', error: { code: string; message: string } | null, now: number): Promise<boolean> {
+    const result = await this.db.updateTable('runs')
+      .set({ status, error: toJson(error), updated_at: now, lease_owner: null, lease_expires_at: null })
+      .where('id', '=', runId).where('lease_owner', '=', owner).where('status', '=', 'in_progress').executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Gives up a lease without changing the status (shutdown): another worker, or this one restarted, resumes it. */
+  async release(runId: string, owner: string): Promise<void> {
+    await this.db.updateTable('runs').set({ lease_owner: null, lease_expires_at: null })
+      .where('id', '=', runId).where('lease_owner', '=', owner).execute();
+  }
+
+  /** Source rows of this run that already have an output item (to skip them on resume). */
+  async doneRows(runId: string): Promise<Set<number>> {
+    const rows = await this.db.selectFrom('output_items').select('datasource_item_id').where('run_id', '=', runId).execute();
+    return new Set(rows.map((r) => num(r.datasource_item_id)));
+  }
+
+  /**
+   * Writes a batch of graded items and adds them to the run's counts, in one transaction, only while the
+   * run is still in progress under our lease: after a cancel or delete nothing more lands. Rows already
+   * written (a resumed run) are skipped by the unique (run_id, datasource_item_id) index and not counted.
+   */
+  async commitBatch(runId: string, owner: string, items: GradedItem[], now: number): Promise<boolean> {
+    if (items.length === 0) return true;
+    return this.db.transaction().execute(async (tx) => {
+      let q = tx.selectFrom('runs').select(['per_criteria', 'per_model_usage'])
+        .where('id', '=', runId).where('lease_owner', '=', owner).where('status', '=', 'in_progress');
+      if (this.dialect === 'postgres') q = q.forUpdate();
+      const run = await q.executeTakeFirst();
+      if (!run) return false;
+      const inserted = await insertItems(tx, items);
+      const delta = tally(items.filter((i) => inserted.has(i.record.datasource_item_id)),
+        fromJson<Record<string, CriterionCounts> | null>(run.per_criteria) ?? {},
+        fromJson<Record<string, ModelUsage> | null>(run.per_model_usage) ?? {});
+      await tx.updateTable('runs').set((eb) => ({
+        count_total: eb('count_total', '+', delta.total),
+        count_passed: eb('count_passed', '+', delta.passed),
+        count_failed: eb('count_failed', '+', delta.failed),
+        count_errored: eb('count_errored', '+', delta.errored),
+        per_criteria: JSON.stringify(delta.perCriteria),
+        per_model_usage: JSON.stringify(delta.perModel),
+        updated_at: now,
+      })).where('id', '=', runId).execute();
+      return true;
+    });
+  }
+}
+
+// SQLite allows 32,766 bound parameters per statement; 10 columns a row, so 500 rows a statement is safe.
+const INSERT_CHUNK = 500;
+
+async function insertItems(tx: Transaction<Database>, items: GradedItem[]): Promise<Set<number>> {
+  const inserted = new Set<number>();
+  for (let i = 0; i < items.length; i += INSERT_CHUNK) {
+    const values = items.slice(i, i + INSERT_CHUNK).map(({ record: r }) => ({
+      id: r.id, run_id: r.run_id, eval_id: r.eval_id, project: r.project, datasource_item_id: r.datasource_item_id,
+      status: r.status, datasource_item: JSON.stringify(r.datasource_item), results: JSON.stringify(r.results),
+      sample: JSON.stringify(r.sample), created_at: r.created_at,
+    }));
+    const rows = await tx.insertInto('output_items').values(values)
+      .onConflict((oc) => oc.columns(['run_id', 'datasource_item_id']).doNothing())
+      .returning('datasource_item_id').execute();
+    for (const row of rows) inserted.add(num(row.datasource_item_id));
+  }
+  return inserted;
+}
+
+function tally(items: GradedItem[], perCriteria: Record<string, CriterionCounts>, perModel: Record<string, ModelUsage>) {
+  const delta = { total: items.length, passed: 0, failed: 0, errored: 0, perCriteria, perModel };
+  for (const item of items) {
+    delta[item.outcome] += 1;
+    for (const c of item.criteria) {
+      const counts = (perCriteria[c.id] ??= { passed: 0, failed: 0 });
+      if (c.passed) counts.passed += 1; else counts.failed += 1;
+    }
+    for (const { model, usage } of item.usage) {
+      const u = (perModel[model] ??= { invocation_count: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cached_tokens: 0 });
+      u.invocation_count += 1;
+      u.prompt_tokens += usage.prompt_tokens;
+      u.completion_tokens += usage.completion_tokens;
+      u.total_tokens += usage.total_tokens;
+      u.cached_tokens += usage.cached_tokens;
+    }
+  }
+  return delta;
+}

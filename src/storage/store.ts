@@ -1,0 +1,38 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './tables.js';
+import type { Dialect } from './types.js';
+import { migrate } from './migrations/index.js';
+import { KeysRepo } from './repos/keys.js';
+import { EvalsRepo } from './repos/evals.js';
+import { RunsRepo } from './repos/runs.js';
+import { ItemsRepo } from './repos/items.js';
+import { FilesRepo } from './repos/files.js';
+
+/**
+ * The storage contract: every backend is one Kysely dialect behind these repositories, and every backend
+ * passes `store.contract.ts`. Services and the engine see only this.
+ */
+export class Store {
+  readonly keys: KeysRepo;
+  readonly evals: EvalsRepo;
+  readonly runs: RunsRepo;
+  readonly items: ItemsRepo;
+  readonly files: FilesRepo;
+
+  constructor(readonly db: Kysely<Database>, readonly dialect: Dialect, readonly description: string) {
+    this.keys = new KeysRepo(db);
+    this.evals = new EvalsRepo(db);
+    this.runs = new RunsRepo(db, dialect);
+    this.items = new ItemsRepo(db);
+    this.files = new FilesRepo(db);
+  }
+
+  /** Applies pending migrations. */
+  async migrate(): Promise<void> {
+    await migrate(this.db, this.dialect);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}

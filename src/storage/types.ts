@@ -1,0 +1,99 @@
+import type { Usage } from '../domain/sample.js';
+
+/** Which backend a store runs on; the few dialect-specific statements branch on it. */
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface PageRequest {
+  after?: string | undefined;
+  limit: number;
+  order: 'asc' | 'desc';
+}
+
+export interface Page<T> {
+  rows: T[];
+  hasMore: boolean;
+}
+
+export type Metadata = Record<string, string> | null;
+
+export interface KeyRecord {
+  id: string;
+  project: string;
+  name: string | null;
+  prefix: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface EvalRecord {
+  id: string;
+  project: string;
+  name: string;
+  data_source_config: Record<string, unknown>;
+  testing_criteria: Array<Record<string, unknown> & { id: string; type: string; name: string }>;
+  metadata: Metadata;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CriterionCounts {
+  passed: number;
+  failed: number;
+}
+
+export interface ModelUsage extends Usage {
+  invocation_count: number;
+}
+
+export interface RunRecord {
+  id: string;
+  eval_id: string;
+  project: string;
+  name: string;
+  model: string | null;
+  status: string;
+  data_source: Record<string, unknown>;
+  metadata: Metadata;
+  error: { code: string; message: string } | null;
+  counts: { total: number; passed: number; failed: number; errored: number };
+  /** Keyed by criterion id; null until the run starts. */
+  per_criteria: Record<string, CriterionCounts> | null;
+  /** Keyed by model name; null until the run starts. */
+  per_model_usage: Record<string, ModelUsage> | null;
+  created_at: number;
+  updated_at: number;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+}
+
+export interface OutputItemRecord {
+  id: string;
+  run_id: string;
+  eval_id: string;
+  project: string;
+  datasource_item_id: number;
+  status: 'pass' | 'fail';
+  datasource_item: unknown;
+  results: unknown[];
+  sample: unknown;
+  created_at: number;
+}
+
+/** One graded item as the engine hands it to the store, with what it adds to the run's counts. */
+export interface GradedItem {
+  record: OutputItemRecord;
+  outcome: 'passed' | 'failed' | 'errored';
+  criteria: Array<{ id: string; passed: boolean }>;
+  usage: Array<{ model: string; usage: Usage }>;
+}
+
+export interface FileRecord {
+  id: string;
+  project: string;
+  filename: string;
+  purpose: string;
+  bytes: number;
+  status: string;
+  created_at: number;
+  expires_at: number | null;
+}

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import OpenAI from 'openai';
+import { runEvald, simpleEval, spawnServer, tempDir } from './harness.js';
+import { join } from 'node:path';
+// Keys are made with the real CLI against the same SQLite file a real `evald serve` child process uses.
+const tmp = tempDir();
+const env = { EVALD_DB: join(tmp.dir, 'evald.sqlite'), OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' };
+let child;
+let url;
+let keyA, keyB;
+const client = (apiKey) => new OpenAI({ baseURL: `${url}/v1`, apiKey, maxRetries: 0 });
+beforeAll(async () => {
+    const a = await runEvald(['keys', 'create', '--project', 'alpha', '--name', 'ci'], env);
+    const b = await runEvald(['keys', 'create', '--project', 'beta'], env);
+    expect(a.code).toBe(0);
+    keyA = a.stdout.trim().split('\n').at(-1);
+    keyB = b.stdout.trim().split('\n').at(-1);
+    ({ child, url } = await spawnServer(env));
+}, 60_000);
+afterAll(async () => {
+    child?.kill('SIGKILL');
+    tmp.remove();
+});
+describe('API keys and projects', () => {
+    it('prints the key alone on the last line, and lists keys without them', async () => {
+        expect(keyA).toMatch(/^sk-evald-[A-Za-z0-9_-]{32}$/);
+        const list = await runEvald(['keys', 'list'], env);
+        expect(list.stdout).toContain('project=alpha');
+        expect(list.stdout).toContain('project=beta');
+        expect(list.stdout).not.toContain(keyA);
+    });
+    it('refuses a missing or unknown key with 401 once keys exist', async () => {
+        const res = await fetch(`${url}/v1/evals`);
+        expect(res.status).toBe(401);
+        expect((await res.json()).error.type).toBe('invalid_request_error');
+        await expect(client('sk-evald-wrong').evals.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    });
+    it('scopes every object to the key\'s project', async () => {
+        const ev = await client(keyA).evals.create(simpleEval('alpha-only'));
+        await expect(client(keyB).evals.retrieve(ev.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+        await expect(client(keyB).evals.update(ev.id, { name: 'stolen' })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+        await expect(client(keyB).evals.delete(ev.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+        const run = await client(keyA).evals.runs.create(ev.id, { data_source: { type: 'jsonl', source: { type: 'file_content', content: [{ item: { expected: 'a' }, sample: { output_text: 'a' } }] } } });
+        await expect(client(keyB).evals.runs.retrieve(run.id, { eval_id: ev.id })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+        await expect(client(keyB).evals.runs.list(ev.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+        const bList = [];
+        for await (const e of client(keyB).evals.list())
+            bList.push(e.id);
+        expect(bList).not.toContain(ev.id);
+        expect((await client(keyA).evals.retrieve(ev.id)).name).toBe('alpha-only');
+    });
+    it('stops accepting a revoked key', async () => {
+        const c = await runEvald(['keys', 'create', '--project', 'gamma'], env);
+        const key = c.stdout.trim().split('\n').at(-1);
+        expect((await client(key).evals.list()).data).toEqual([]);
+        const revoked = await runEvald(['keys', 'revoke', key.slice(0, 14)], env);
+        expect(revoked.code).toBe(0);
+        await expect(client(key).evals.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    });
+    it('keeps every object across a restart', async () => {
+        const ev = await client(keyA).evals.create({ ...simpleEval('durable'), metadata: { k: 'v' } });
+        child.kill('SIGKILL');
+        await new Promise((r) => child.once('exit', r));
+        ({ child, url } = await spawnServer(env));
+        expect(await client(keyA).evals.retrieve(ev.id)).toEqual(ev);
+    }, 60_000);
+});
+//# sourceMappingURL=projects.test.js.map
