@@ -187,7 +187,7 @@ describe('run lifecycle', () => {
 
   it('deletes a run while it executes, and an eval with its runs', async () => {
     const ev = await client.evals.create(simpleEval('delete'));
-    const run = await client.evals.runs.create(ev.id, { data_source: { type: 'jsonl', source: { type: 'file_content', content: bigRows(20_000) } } });
+    const run = await client.evals.runs.create(ev.id, { data_source: { type: 'jsonl', source: { type: 'file_content', content: bigRows(100_000) } } });
     await waitFor(async () => ((await client.evals.runs.retrieve(run.id, { eval_id: ev.id })).status === 'in_progress' ? true : undefined));
     expect(await client.evals.runs.delete(run.id, { eval_id: ev.id })).toEqual({ object: 'eval.run.deleted', deleted: true, run_id: run.id });
     await expect(client.evals.runs.retrieve(run.id, { eval_id: ev.id })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
@@ -195,7 +195,7 @@ describe('run lifecycle', () => {
     const res = await fetch(`${server.url}/v1/evals/${ev.id}/runs/${run.id}/output_items`);
     expect(res.status).toBe(404);
 
-    const run2 = await client.evals.runs.create(ev.id, { data_source: { type: 'jsonl', source: { type: 'file_content', content: bigRows(20_000) } } });
+    const run2 = await client.evals.runs.create(ev.id, { data_source: { type: 'jsonl', source: { type: 'file_content', content: bigRows(100_000) } } });
     await waitFor(async () => ((await client.evals.runs.retrieve(run2.id, { eval_id: ev.id })).status === 'in_progress' ? true : undefined));
     await client.evals.delete(ev.id);
     await expect(client.evals.runs.retrieve(run2.id, { eval_id: ev.id })).rejects.toBeInstanceOf(OpenAI.NotFoundError);

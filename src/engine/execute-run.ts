@@ -47,7 +47,15 @@ export async function executeRun(run: RunRecord, deps: ExecuteDeps, signal: Abor
     // An unexpected failure of one item (a bug, not the item's own error) fails the run, reported once.
     let failure: unknown = null;
     const inflight = new Set<Promise<void>>();
+    // Graders like string_check and bleu are synchronous and SQLite reads are too, so without a break the
+    // item loop would only ever run microtasks and starve the HTTP server until the run ended. Every few
+    // milliseconds it steps back into the event loop.
+    let sliceStart = performance.now();
     for await (const row of readRows(dataSource.source, store, run.project, validate)) {
+      if (performance.now() - sliceStart > TIME_SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
       if (stopped.signal.aborted) break;
       if (done.has(row.index)) continue;
       const p: Promise<void> = processItem(row, scope)
@@ -79,5 +87,7 @@ export async function executeRun(run: RunRecord, deps: ExecuteDeps, signal: Abor
     await python.close();
   }
 }
+
+const TIME_SLICE_MS = 10;
 
 const nowS = () => Math.floor(Date.now() / 1000);
