@@ -1,6 +1,6 @@
 import type { EvalItem } from '../schemas/messages.js';
 import { GradeError, type Grader } from './grader.js';
-import { parseAnswer, renderMessages, STEPS_SCHEMA } from './model-input.js';
+import { parseAnswer, renderMessages, STEPS_SCHEMA, withCall } from './model-input.js';
 
 export interface LabelModelSpec {
   type: 'label_model';
@@ -33,11 +33,13 @@ export const labelModel: Grader<LabelModelSpec> = async (spec, ctx) => {
   const answer = await ctx.models.chat({ model: spec.model, messages, response_format }, ctx.signal);
   const sample = { input: messages, output: [{ role: 'assistant', content: answer.text }], model: answer.model, usage: answer.usage };
   const usage = [{ model: answer.model, usage: answer.usage }];
-  const parsed = parseAnswer(answer.text, answer.refusal);
-  const label = parsed.result;
-  if (typeof label !== 'string' || !spec.labels.includes(label)) {
-    throw Object.assign(new GradeError('model_grader_parse_error', `the grader model chose ${JSON.stringify(label)}, which is not one of the labels ${JSON.stringify(spec.labels)}`), { usage, sample });
-  }
+  const label = withCall({ sample, usage }, () => {
+    const chosen = parseAnswer(answer.text, answer.refusal).result;
+    if (typeof chosen !== 'string' || !spec.labels.includes(chosen)) {
+      throw new GradeError('model_grader_parse_error', `the grader model chose ${JSON.stringify(chosen)}, which is not one of the labels ${JSON.stringify(spec.labels)}`);
+    }
+    return chosen;
+  });
   const passed = spec.passing_labels.includes(label);
   return { score: passed ? 1 : 0, passed, sample: { ...sample, label }, usage };
 };

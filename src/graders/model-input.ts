@@ -1,5 +1,5 @@
 import type { EvalItem } from '../schemas/messages.js';
-import { GradeError } from './grader.js';
+import { GradeError, type GradeResult } from './grader.js';
 
 type ChatPart =
   | { type: 'text'; text: string }
@@ -27,6 +27,19 @@ export function renderMessages(messages: EvalItem[], render: (t: string) => stri
     const allText = parts.every((p) => p.type === 'text');
     return { role: m.role, content: allText ? parts.map((p) => (p as { text: string }).text).join('\n') : parts };
   });
+}
+
+/**
+ * Attaches a model grader's call (its sample and usage) to a GradeError thrown after the call was made, so
+ * an errored item still shows what the grader saw and the run still counts the tokens it spent.
+ */
+export function withCall<T>(call: { sample: Record<string, unknown>; usage: GradeResult['usage'] }, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof GradeError) Object.assign(e, call);
+    throw e;
+  }
 }
 
 /** Parses a model grader's structured answer, or errors the item saying what came back. */

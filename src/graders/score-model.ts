@@ -1,6 +1,6 @@
 import type { EvalItem } from '../schemas/messages.js';
 import { GradeError, type Grader } from './grader.js';
-import { parseAnswer, renderMessages, STEPS_SCHEMA } from './model-input.js';
+import { parseAnswer, renderMessages, STEPS_SCHEMA, withCall } from './model-input.js';
 
 export interface ScoreModelSpec {
   type: 'score_model';
@@ -45,11 +45,14 @@ export const scoreModel: Grader<ScoreModelSpec> = async (spec, ctx) => {
   }, ctx.signal);
   const sample = { input: messages, output: [{ role: 'assistant', content: answer.text }], model: answer.model, usage: answer.usage };
   const usage = [{ model: answer.model, usage: answer.usage }];
-  const parsed = parseAnswer(answer.text, answer.refusal);
-  const result = typeof parsed.result === 'string' ? Number(parsed.result) : parsed.result;
-  if (typeof result !== 'number' || !Number.isFinite(result)) {
-    throw Object.assign(new GradeError('model_grader_parse_error', `the grader model's result ${JSON.stringify(parsed.result)} is not a number`), { usage, sample });
-  }
+  const { parsed, result } = withCall({ sample, usage }, () => {
+    const answerJson = parseAnswer(answer.text, answer.refusal);
+    const value = typeof answerJson.result === 'string' ? Number(answerJson.result) : answerJson.result;
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new GradeError('model_grader_parse_error', `the grader model's result ${JSON.stringify(answerJson.result)} is not a number`);
+    }
+    return { parsed: answerJson, result: value };
+  });
   const score = Math.min(hi, Math.max(lo, result));
   const threshold = spec.pass_threshold ?? (lo + hi) / 2;
   return { score, passed: score >= threshold, sample: { ...sample, steps: parsed.steps ?? null }, usage };
