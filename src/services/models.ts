@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ModelAccess, PythonAccess } from '../graders/grader.js';
 import { createPythonAccess } from '../graders/python/index.js';
+import { pythonOptionsFromEnv } from '../graders/python/options.js';
 import { createModelAccess, loadProviderConfig, ProviderRouter } from '../providers/index.js';
 import { sampleItem } from '../engine/sampling/index.js';
 import type { Sampler, SampledOutput } from '../engine/process-item.js';
@@ -15,11 +16,12 @@ export interface ModelLayer {
 /** Builds the provider router from the environment (and EVALD_CONFIG), once per process. */
 export function createModelLayer(log: Logger, env: NodeJS.ProcessEnv = process.env): ModelLayer {
   const router = new ProviderRouter(loadProviderConfig(env));
+  const pythonOptions = pythonOptionsFromEnv(env);
   log.debug('model providers configured');
   return {
     access: createModelAccess(router),
     createSampler: (dataSource) => (item, signal) =>
       sampleItem(dataSource as never, item, router, signal) as Promise<SampledOutput>,
-    createPython: () => createPythonAccess(),
+    createPython: () => createPythonAccess(pythonOptions),
   };
 }
