@@ -10,8 +10,8 @@ export interface TextSimilaritySpec {
   pass_threshold?: number | undefined;
 }
 
-/** The embeddings model `cosine` uses unless EVALD_EMBEDDING_MODEL names another. */
-export const embeddingModel = () => process.env.EVALD_EMBEDDING_MODEL || 'text-embedding-3-large';
+// OpenAI's cosine metric embeds with this model; EVALD_CONFIG's `embedding_model` maps it to another.
+const EMBEDDING_MODEL = 'text-embedding-3-large';
 
 /** `text_similarity`: a score in [0, 1]; passed when score ≥ pass_threshold (default 1 outside evals). */
 export const textSimilarity: Grader<TextSimilaritySpec> = async (spec, ctx) => {
@@ -22,7 +22,7 @@ export const textSimilarity: Grader<TextSimilaritySpec> = async (spec, ctx) => {
     const score = similarity(spec.evaluation_metric, input, reference);
     return { score, passed: score >= threshold };
   }
-  const { vectors, model, usage } = await ctx.models.embed({ model: embeddingModel(), input: [input, reference] }, ctx.signal);
+  const { vectors, model, usage } = await ctx.models.embed({ model: EMBEDDING_MODEL, input: [input, reference] }, ctx.signal);
   const score = Math.max(0, Math.min(1, cosine(vectors[0]!, vectors[1]!)));
   return { score, passed: score >= threshold, usage: [{ model, usage }] };
 };

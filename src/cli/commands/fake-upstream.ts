@@ -1,0 +1,56 @@
+import { parseArgs } from 'node:util';
+import { startFakeUpstream, type FakeUpstreamOptions } from '../../fake-upstream/index.js';
+
+function number(name: string, raw: string | undefined, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) throw new Error(`--${name} must be a number in [${min}, ${max}]`);
+  return value;
+}
+
+/**
+ * `evald fake-upstream [--port N] [--host H] [--latency-ms N] [--jitter-ms N] [--rate-429 P] [--rate-500 P]
+ * [--rate-drop P] [--retry-after-ms N] [--seed N]`: serves the fake OpenAI-compatible upstream, prints its
+ * base URL (for OPENAI_BASE_URL) and runs until SIGINT or SIGTERM.
+ */
+export async function fakeUpstreamCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'latency-ms': { type: 'string' },
+      'jitter-ms': { type: 'string' },
+      'rate-429': { type: 'string' },
+      'rate-500': { type: 'string' },
+      'rate-drop': { type: 'string' },
+      'retry-after-ms': { type: 'string' },
+      seed: { type: 'string' },
+    },
+  });
+  const options: FakeUpstreamOptions = {
+    port: number('port', values.port, 0, 65535) ?? 0,
+    host: values.host ?? '127.0.0.1',
+    latencyMs: number('latency-ms', values['latency-ms'], 0, 3_600_000),
+    jitterMs: number('jitter-ms', values['jitter-ms'], 0, 3_600_000),
+    rate429: number('rate-429', values['rate-429'], 0, 1),
+    rate500: number('rate-500', values['rate-500'], 0, 1),
+    rateDrop: number('rate-drop', values['rate-drop'], 0, 1),
+    retryAfterMs: number('retry-after-ms', values['retry-after-ms'], 0, 3_600_000),
+    seed: number('seed', values.seed, 0, 2 ** 32 - 1),
+  };
+  const fake = await startFakeUpstream(options);
+  process.stdout.write(`fake upstream listening on ${fake.url}\n  export OPENAI_BASE_URL=${fake.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await fake.close();
+  const s = fake.stats;
+  process.stdout.write(`fake upstream stopped after ${s.requests} requests ${JSON.stringify(s.byStatus)}\n`);
+}

@@ -1,0 +1,53 @@
+import type { Failure, FailureKind } from '../engine/limiter.js';
+
+/** A resolved provider entry (see config.ts); `apiKey` stays inside the provider once constructed. */
+export interface ProviderSettings {
+  name: string;
+  baseUrl: string;
+  apiKey: string | undefined;
+  /** Globs (picomatch, `*` also matches `/`) of the model names this provider serves. */
+  models: string[];
+  maxConcurrency: number;
+  timeoutMs: number;
+  embeddingModel: string | undefined;
+}
+
+/**
+ * One OpenAI-compatible upstream. It turns a request body into one HTTP call and classifies what went
+ * wrong; it never retries or waits: retries, backoff and concurrency live once, in the engine's Limiter.
+ */
+export interface Provider {
+  readonly name: string;
+  /** Base URL including the API prefix, e.g. `https://api.openai.com/v1`. */
+  readonly baseUrl: string;
+  readonly maxConcurrency: number;
+  readonly timeoutMs: number;
+  /** Model name to send when this provider serves embeddings (overrides what a grader asked for). */
+  readonly embeddingModel: string | undefined;
+  /** POSTs JSON to `baseUrl + path`; resolves with the parsed 2xx body, rejects with a ProviderError. */
+  post<T>(path: string, body: unknown, signal: AbortSignal): Promise<T>;
+  close(): Promise<void>;
+}
+
+/**
+ * A classified upstream failure. Its message names the provider and never contains an API key (providers
+ * redact before constructing it), so it can go straight into an item's `error.message` or a log line.
+ */
+export class ProviderError extends Error implements Failure {
+  attempts?: number;
+
+  constructor(
+    readonly kind: FailureKind,
+    /** Becomes the item's `error.code`, e.g. `rate_limit_exceeded`, `timeout`, `provider_unreachable`. */
+    readonly code: string,
+    message: string,
+    readonly status?: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+}
+
+/** Whether a value is a ProviderError. */
+export const isProviderError = (err: unknown): err is ProviderError => err instanceof ProviderError;

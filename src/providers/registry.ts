@@ -1,0 +1,124 @@
+import picomatch from 'picomatch';
+import type { Usage } from '../domain/sample.js';
+import { Limiter, type RetryPolicy } from '../engine/limiter.js';
+import { loadProviderConfig, type ProviderConfig } from './config.js';
+import { createEmbeddings } from './embeddings.js';
+import { HttpProvider } from './http-provider.js';
+import { createChatCompletion, type ChatCompletion, type ChatCompletionRequest } from './openai-chat.js';
+import { createResponse, type ResponseObject, type ResponsesRequest } from './openai-responses.js';
+import type { Provider, ProviderSettings } from './provider.js';
+
+export { loadProviderConfig, ProviderConfigError, type ProviderConfig } from './config.js';
+
+/** Knobs for tests and embedders; production uses the defaults. */
+export interface RouterOptions {
+  retry?: Partial<RetryPolicy>;
+  /** Builds the provider for a settings entry (defaults to HttpProvider over undici). */
+  createProvider?: (settings: ProviderSettings) => Provider;
+}
+
+interface Route {
+  provider: Provider;
+  limiter: Limiter;
+  matches: (model: string) => boolean;
+}
+
+// OpenAI's per-request ceiling for embeddings inputs.
+const EMBEDDING_BATCH = 2048;
+const ROUTE_CACHE_LIMIT = 1024;
+
+/**
+ * Sends each model's calls to its provider: the first configured provider whose `models` globs match,
+ * else the default upstream. Each provider has its own Limiter, so every call made through the router
+ * shares that provider's concurrency bound, adaptive back-off and retries.
+ */
+export class ProviderRouter {
+  readonly #routes: Route[];
+  readonly #fallback: Route;
+  readonly #embeddingModel: string | undefined;
+  readonly #cache = new Map<string, Route>();
+
+  constructor(config: ProviderConfig, options: RouterOptions = {}) {
+    const create = options.createProvider ?? ((settings: ProviderSettings) => new HttpProvider(settings));
+    const build = (settings: ProviderSettings): Route => ({
+      provider: create(settings),
+      limiter: new Limiter(settings.maxConcurrency, options.retry),
+      // bash mode: `*` also crosses `/`, so `llama*` matches `llama/3.1` and `*` matches `org/model`.
+      matches: picomatch(settings.models, { bash: true, dot: true }),
+    });
+    this.#routes = config.providers.map(build);
+    this.#fallback = build(config.defaultProvider);
+    this.#embeddingModel = config.embeddingModel;
+  }
+
+  /** A router configured from the environment (see loadProviderConfig). */
+  static fromEnv(env: Record<string, string | undefined> = process.env, options: RouterOptions = {}): ProviderRouter {
+    return new ProviderRouter(loadProviderConfig(env), options);
+  }
+
+  #routeFor(model: string): Route {
+    let route = this.#cache.get(model);
+    if (!route) {
+      route = this.#routes.find((r) => r.matches(model)) ?? this.#fallback;
+      if (this.#cache.size >= ROUTE_CACHE_LIMIT) this.#cache.clear();
+      this.#cache.set(model, route);
+    }
+    return route;
+  }
+
+  /** The provider that serves `model`. */
+  route(model: string): Provider {
+    return this.#routeFor(model).provider;
+  }
+
+  /** The limiter in front of `model`'s provider (for metrics and tests). */
+  limiterFor(model: string): Limiter {
+    return this.#routeFor(model).limiter;
+  }
+
+  /** Every provider, the default last. */
+  get providers(): Provider[] {
+    return [...this.#routes, this.#fallback].map((r) => r.provider);
+  }
+
+  /** Runs `call` against `model`'s provider under its concurrency bound, with retries. */
+  call<T>(model: string, signal: AbortSignal, call: (provider: Provider, signal: AbortSignal) => Promise<T>): Promise<T> {
+    const { provider, limiter } = this.#routeFor(model);
+    return limiter.run((s) => call(provider, s), signal);
+  }
+
+  /** POST /chat/completions for `request.model`, with retries. */
+  chat(request: ChatCompletionRequest, signal: AbortSignal): Promise<ChatCompletion> {
+    return this.call(request.model, signal, (provider, s) => createChatCompletion(provider, request, s));
+  }
+
+  /** POST /responses for `request.model`, with retries. */
+  respond(request: ResponsesRequest, signal: AbortSignal): Promise<ResponseObject> {
+    return this.call(request.model, signal, (provider, s) => createResponse(provider, request, s));
+  }
+
+  /**
+   * Embeds `input` in order. The model actually used is the configured `embedding_model` if any, else the
+   * requested one; it is routed like any model, and that provider's own `embedding_model` renames it last.
+   */
+  async embed(request: { model: string; input: string[] }, signal: AbortSignal): Promise<{ vectors: number[][]; model: string; usage: Usage }> {
+    const wanted = this.#embeddingModel ?? request.model;
+    const { provider, limiter } = this.#routeFor(wanted);
+    const model = provider.embeddingModel ?? wanted;
+    const result = { vectors: [] as number[][], model, usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cached_tokens: 0 } };
+    for (let start = 0; start < request.input.length; start += EMBEDDING_BATCH) {
+      const input = request.input.slice(start, start + EMBEDDING_BATCH);
+      const batch = await limiter.run((s) => createEmbeddings(provider, { model, input, encoding_format: 'float' }, s), signal);
+      result.vectors.push(...batch.vectors);
+      result.model = batch.model;
+      result.usage.prompt_tokens += batch.usage.prompt_tokens;
+      result.usage.total_tokens += batch.usage.total_tokens;
+    }
+    return result;
+  }
+
+  /** Closes every provider's connection pool. */
+  async close(): Promise<void> {
+    await Promise.all(this.providers.map((p) => p.close()));
+  }
+}
