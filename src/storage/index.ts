@@ -1,15 +1,32 @@
 import { openSqlite } from './sqlite/connect.js';
 import { openPostgres } from './postgres/connect.js';
+import { openPglite } from './pglite/connect.js';
 import type { Store } from './store.js';
 
 export { Store } from './store.js';
 export type * from './types.js';
-export { openSqlite, openPostgres };
+export { openSqlite, openPostgres, openPglite };
 
-/** The store the environment asks for: PostgreSQL when DATABASE_URL is set, else the SQLite file EVALD_DB. */
+/**
+ * The store the environment asks for, migrated. DATABASE_URL chooses the backend:
+ * - `postgres://…` or `postgresql://…`: PostgreSQL, which several evald processes and machines can share;
+ * - `pglite://` : PGlite (PostgreSQL in WebAssembly, inside this process) in memory, gone at exit;
+ * - `pglite:///path/to/dir` (or `pglite://relative/dir`): PGlite persisted in that directory, one process at a time;
+ * - unset or empty: the SQLite file EVALD_DB (default ./data/evald.sqlite).
+ * Any other DATABASE_URL is refused rather than silently falling back to SQLite.
+ */
 export async function openStore(env: NodeJS.ProcessEnv = process.env): Promise<Store> {
   const url = env.DATABASE_URL;
-  const store = url && /^postgres(ql)?:\/\//.test(url) ? openPostgres(url) : openSqlite(env.EVALD_DB ?? './data/evald.sqlite');
-  await store.migrate();
+  let store: Store;
+  if (!url) store = openSqlite(env.EVALD_DB ?? './data/evald.sqlite');
+  else if (/^postgres(ql)?:\/\//.test(url)) store = openPostgres(url);
+  else if (url.startsWith('pglite://')) store = await openPglite(url.slice('pglite://'.length) || undefined);
+  else throw new Error(`DATABASE_URL must start with postgres://, postgresql:// or pglite:// (got ${url.split(':')[0]}:…)`);
+  try {
+    await store.migrate();
+  } catch (e) {
+    await store.close().catch(() => {});
+    throw e;
+  }
   return store;
 }

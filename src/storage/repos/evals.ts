@@ -31,8 +31,8 @@ export class EvalsRepo {
   }
 
   /**
-   * A keyset page: by id (ids sort by creation) or by (updated_at, id). An unknown `after` cursor starts
-   * from the beginning for updated_at; for ids it is compared as a string, which is the same thing.
+   * A keyset page: by id (ids sort by creation) or by (updated_at, id). By id, `after` is a position, so a
+   * cursor whose eval was deleted still continues after it; by updated_at an unknown cursor starts over.
    */
   async list(project: string, page: PageRequest & { orderBy: 'created_at' | 'updated_at' }): Promise<Page<EvalRecord>> {
     const cmp = page.order === 'asc' ? '>' : '<';

@@ -59,8 +59,10 @@ export class FilesRepo {
   async delete(project: string, id: string): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
       const result = await tx.deleteFrom('files').where('project', '=', project).where('id', '=', id).executeTakeFirst();
+      // Only the owner's delete may take the bytes: another project naming this id must not empty the file.
+      if (!Number(result.numDeletedRows)) return false;
       await tx.deleteFrom('file_chunks').where('file_id', '=', id).execute();
-      return Number(result.numDeletedRows) > 0;
+      return true;
     });
   }
 

@@ -140,7 +140,8 @@ export class RunsRepo {
       const run = await q.executeTakeFirst();
       if (!run) return false;
       const inserted = await insertItems(tx, items);
-      const delta = tally(items.filter((i) => inserted.has(i.record.datasource_item_id)),
+      // Set.delete is true once per id: a row a batch carries twice was inserted, and is counted, once.
+      const delta = tally(items.filter((i) => inserted.delete(i.record.datasource_item_id)),
         fromJson<Record<string, CriterionCounts> | null>(run.per_criteria) ?? {},
         fromJson<Record<string, ModelUsage> | null>(run.per_model_usage) ?? {});
       await tx.updateTable('runs').set((eb) => ({
