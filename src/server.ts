@@ -4,6 +4,8 @@ import { createApp } from './api/app.js';
 import { loadConfig, type Config } from './config.js';
 import { createServices, type Services } from './services/index.js';
 import { openStore, type Store } from './storage/index.js';
+import { pythonSandboxStatus } from './graders/python/index.js';
+import { pythonOptionsFromEnv } from './graders/python/options.js';
 
 export interface RunningServer {
   url: string;
@@ -41,6 +43,12 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, log?: Lo
   url = config.publicUrl ?? listening;
   if (config.worker) services.engine.start();
   logger.info({ url: listening, store: store.description, worker: config.worker }, 'evald listening');
+  // Said once at start, so an operator learns that python graders will refuse before a run finds out.
+  void pythonSandboxStatus(pythonOptionsFromEnv(env)).then(
+    (s) => (s.ready ? logger.info({ python_sandbox: s.mode, detail: s.detail }, 'python grader sandbox ready')
+      : logger.warn({ python_sandbox: s.mode, detail: s.detail }, 'python graders will refuse to run')),
+    () => {},
+  );
 
   return {
     url: listening, port, store, services,
