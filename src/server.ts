@@ -34,8 +34,12 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, log?: Lo
   let url = config.publicUrl ?? '';
   const services = createServices(store, config, logger, () => url, env);
   const app = createApp(services, config, logger);
-  const server: ServerType = await new Promise((resolve) => {
+  const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: host }, () => resolve(s));
+    s.once('error', (e: NodeJS.ErrnoException) => {
+      void store.close();
+      reject(e.code === 'EADDRINUSE' ? new Error(`port ${config.port} on ${host} is already in use; set PORT to another port`) : e);
+    });
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
