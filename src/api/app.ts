@@ -12,6 +12,7 @@ import { runsRoutes } from './routes/runs.js';
 import { outputItemsRoutes } from './routes/output-items.js';
 import { filesRoutes } from './routes/files.js';
 import { gradersRoutes } from './routes/graders.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 
 /** Builds the HTTP app: /health, the /v1 API, the dashboard, one error envelope for everything. */
 export function createApp(services: Services, config: Config, log: Logger): Hono<AppEnv> {
@@ -25,7 +26,9 @@ export function createApp(services: Services, config: Config, log: Logger): Hono
     c.set('log', log);
     await next();
     c.header('x-request-id', requestId);
-    log.info({ request_id: requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+    // API calls are logged at info; the dashboard's static assets (a page load fetches ~150) at debug.
+    const entry = { request_id: requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) };
+    if (c.req.path.startsWith('/assets/')) log.debug(entry, 'request'); else log.info(entry, 'request');
   });
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
@@ -41,6 +44,7 @@ export function createApp(services: Services, config: Config, log: Logger): Hono
   v1.route('/', filesRoutes);
   v1.route('/', gradersRoutes);
   app.route('/v1', v1);
+  app.route('/', dashboardRoutes);
 
   app.notFound((c) => {
     const body = new ApiError(404, 'invalid_request_error', `Unknown request URL: ${c.req.method} ${c.req.path}.`, null, 'unknown_url').toBody();

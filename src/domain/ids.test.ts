@@ -24,4 +24,8 @@ describe('newFileId', () => {
   it('is file- and 22 base62 characters', () => {
     expect(newFileId()).toMatch(/^file-[0-9A-Za-z]{22}$/);
   });
+  it('sorts in creation order, within one millisecond too', () => {
+    const ids = [newFileId(1_800_000_000_000), ...Array.from({ length: 1000 }, () => newFileId(1_800_000_000_001))];
+    expect([...ids].sort()).toEqual(ids);
+  });
 });

@@ -29,12 +29,23 @@ export function idSecond(id: string): number | null {
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 
+// Base62 in this alphabet sorts the same way as its ASCII text, so a fixed-width base62 number sorts right.
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+let lastFileTick = 0;
 
-/** A file id as OpenAI makes them: `file-` + 22 base62 characters (random, so files sort by created_at, id). */
-export function newFileId(): string {
-  const bytes = randomBytes(22);
-  let out = 'file-';
-  for (const b of bytes) out += BASE62[b % 62];
+/**
+ * A file id as OpenAI makes them: `file-` + 22 base62 characters. The first 9 encode the creation
+ * millisecond and a sequence (so files made in one second still list in creation order), the rest are random.
+ */
+export function newFileId(nowMs: number = Date.now()): string {
+  lastFileTick = Math.max(lastFileTick + 1, nowMs * 4096);
+  let n = lastFileTick;
+  let time = '';
+  for (let i = 0; i < 9; i++) {
+    time = BASE62[n % 62]! + time;
+    n = Math.floor(n / 62);
+  }
+  let out = `file-${time}`;
+  for (const b of randomBytes(13)) out += BASE62[b % 62];
   return out;
 }

@@ -1,0 +1,48 @@
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+const integer = new Intl.NumberFormat();
+
+/** A Unix time (seconds) as a local date and time. */
+export const time = (seconds) => (typeof seconds === 'number' ? dateTime.format(new Date(seconds * 1000)) : '—');
+
+const UNITS = [['year', 31_536_000], ['month', 2_592_000], ['day', 86_400], ['hour', 3600], ['minute', 60], ['second', 1]];
+
+/** "3 minutes ago" for a Unix time (seconds). */
+export function ago(seconds) {
+  const diff = seconds - Date.now() / 1000;
+  const [unit, size] = UNITS.find(([, size]) => Math.abs(diff) >= size) ?? UNITS[UNITS.length - 1];
+  return relative.format(Math.round(diff / size), unit);
+}
+
+/** 1234 → "1,234". */
+export const num = (n) => (typeof n === 'number' ? integer.format(n) : '—');
+
+/** passed / total as "75%", or "—" when there is nothing to divide. */
+export const pct = (part, total) => (total > 0 ? `${Math.round((100 * part) / total)}%` : '—');
+
+const UUID_SUFFIX = /-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A testing-criterion id is `<name>-<uuid>`; people want the name. */
+export const criterionName = (id) => String(id).replace(UUID_SUFFIX, '');
+
+/** Runs that may still change. */
+export const isActive = (status) => status === 'queued' || status === 'in_progress';
+
+/** A data source, in a few words: "completions · file_content (12 rows)". */
+export function dataSourceLabel(ds) {
+  if (!ds || typeof ds !== 'object') return '—';
+  const source = ds.source;
+  let detail = source?.type ?? '';
+  if (source?.type === 'file_content' && Array.isArray(source.content)) detail += ` (${num(source.content.length)} rows)`;
+  if (source?.type === 'file_id' && source.id) detail += ` ${source.id}`;
+  return detail ? `${ds.type} · ${detail}` : String(ds.type);
+}
+
+/** A message's content as text: strings as they are, content parts by their text, anything else as JSON. */
+export function contentText(content) {
+  if (content === null || content === undefined) return '';
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map(contentText).join('\n');
+  if (typeof content === 'object' && typeof content.text === 'string') return content.text;
+  return JSON.stringify(content, null, 2);
+}
