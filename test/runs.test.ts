@@ -34,7 +34,7 @@ describe('jsonl runs', () => {
     expect(response.status).toBe(201);
     expect(run).toMatchObject({
       object: 'eval.run', eval_id: ev.id, name: 'first', status: 'queued', metadata: { k: 'v' }, error: null,
-      result_counts: { total: 0, passed: 0, failed: 0, errored: 0 }, per_model_usage: null, per_testing_criteria_results: null,
+      result_counts: { total: 0, passed: 0, failed: 0, errored: 0 }, per_model_usage: [], per_testing_criteria_results: [],
       data_source: { type: 'jsonl', source: { type: 'file_content', content: rows } },
     });
     expect(run.id).toMatch(/^evalrun_[0-9a-f]{32}$/);

@@ -34,10 +34,10 @@ export function runToWire(r: RunRecord, reportBase: string) {
     created_at: r.created_at,
     report_url: `${reportBase}/evals/${r.eval_id}?run_id=${r.id}`,
     result_counts: r.counts,
-    per_model_usage: r.per_model_usage === null ? null
-      : Object.entries(r.per_model_usage).map(([model_name, u]) => ({ model_name, ...u })),
-    per_testing_criteria_results: r.per_criteria === null ? null
-      : Object.entries(r.per_criteria).map(([testing_criteria, c]) => ({ testing_criteria, ...c })),
+    // The spec's schema types both as arrays (its example shows null while queued; strict clients refuse
+    // null), so a run that has not started has empty lists.
+    per_model_usage: Object.entries(r.per_model_usage ?? {}).map(([model_name, u]) => ({ model_name, ...u })),
+    per_testing_criteria_results: Object.entries(r.per_criteria ?? {}).map(([testing_criteria, c]) => ({ testing_criteria, ...c })),
     data_source: r.data_source,
     metadata: r.metadata,
     error: r.error,
