@@ -17,6 +17,8 @@ export interface Config {
   maxParallelRuns: number;
   /** Items of one run graded at once. */
   itemConcurrency: number;
+  /** RSS (MB) above which a running engine triggers a full GC after a batch; 0 disables it. */
+  memorySoftLimitMb: number;
   logLevel: string;
   /** Whether this process executes runs (a pure API node sets EVALD_WORKER=0). */
   worker: boolean;
@@ -42,6 +44,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     leaseMs: int(env.EVALD_LEASE_MS, 30_000, 'EVALD_LEASE_MS'),
     maxParallelRuns: Math.max(1, int(env.EVALD_PARALLEL_RUNS, 4, 'EVALD_PARALLEL_RUNS')),
     itemConcurrency: Math.max(1, int(env.EVALD_ITEM_CONCURRENCY, 64, 'EVALD_ITEM_CONCURRENCY')),
+    memorySoftLimitMb: int(env.EVALD_MEMORY_SOFT_MB, 160, 'EVALD_MEMORY_SOFT_MB'),
     logLevel: env.EVALD_LOG_LEVEL || 'info',
     worker: env.EVALD_WORKER !== '0',
   };

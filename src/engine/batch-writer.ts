@@ -1,4 +1,5 @@
 import type { GradedItem, Store } from '../storage/index.js';
+import { relieveMemory } from './memory.js';
 
 // A batch is written when it reaches this many items or this age, whichever comes first: counts stay fresh
 // while a run progresses, and a 100,000-item run costs a few hundred transactions, not 100,000.
@@ -20,6 +21,7 @@ export class BatchWriter {
     private readonly owner: string,
     /** Called when the store refuses a batch: the run was canceled, deleted, or our lease was lost. */
     private readonly onRefused: () => void,
+    private readonly memorySoftLimitMb = 0,
   ) {
     this.timer = setInterval(() => this.flush(), MAX_AGE_MS);
     this.timer.unref();
@@ -42,6 +44,7 @@ export class BatchWriter {
         try {
           const accepted = await this.store.runs.commitBatch(this.runId, this.owner, batch, Math.floor(Date.now() / 1000));
           if (!accepted) this.onRefused();
+          relieveMemory(this.memorySoftLimitMb);
         } catch (e) {
           this.failure = e;
           this.onRefused();

@@ -13,6 +13,8 @@ export interface ExecuteDeps {
   log: Logger;
   owner: string;
   itemConcurrency: number;
+  /** RSS above which the engine asks for a full GC after a batch (0: never). */
+  memorySoftLimitMb: number;
   models: ModelAccess;
   /** A python runner for this run; closed when the run ends. */
   createPython: () => PythonAccess & { close(): Promise<void> };
@@ -32,7 +34,7 @@ export async function executeRun(run: RunRecord, deps: ExecuteDeps, signal: Abor
   const stopped = new AbortController();
   const stop = () => stopped.abort(signal.reason ?? 'stopped');
   signal.addEventListener('abort', stop, { once: true });
-  const writer = new BatchWriter(store, run.id, owner, () => stopped.abort('run is no longer in progress'));
+  const writer = new BatchWriter(store, run.id, owner, () => stopped.abort('run is no longer in progress'), deps.memorySoftLimitMb);
   const hasPython = evalRecord.testing_criteria.some((c) => c.type === 'python');
   const python = hasPython ? deps.createPython() : { grade: () => Promise.reject(new Error('no python grader')), close: async () => {} };
 

@@ -24,6 +24,7 @@ export function createServices(store: Store, config: Config, log: Logger, report
   const models = createModelLayer(log, env);
   const engine = new RunEngine(store, {
     itemConcurrency: config.itemConcurrency,
+    memorySoftLimitMb: config.memorySoftLimitMb,
     models: models.access,
     createPython: models.createPython,
     createSampler: models.createSampler,

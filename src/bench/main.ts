@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { benchEvals } from './evals.js';
+import { benchJsonl, benchPython, benchSampled } from './runs.js';
+
+/**
+ * `npm run bench [scenario…]`: evals, jsonl, sampled, python (default: all). Each scenario starts the built
+ * server as its own process on a fresh SQLite file and prints a Markdown table for BENCHMARKS.md.
+ */
+async function main(which: string[]): Promise<void> {
+  const all = which.length === 0;
+  const dir = mkdtempSync(join(tmpdir(), 'evald-bench-'));
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  const f = (n: number, d = 1) => n.toFixed(d);
+  try {
+    if (all || which.includes('evals')) {
+      out('\n## Evals: GET /v1/evals/{id} and a list page (16 concurrent, 5,000 requests each)\n');
+      out('| evals in store | GET req/s | GET p99 ms | list req/s | list p99 ms |\n|---|---|---|---|---|');
+      for (const count of [100, 100_000]) {
+        const r = await benchEvals(dir, count, 5000);
+        out(`| ${count.toLocaleString('en')} | ${f(r.get.rps, 0)} | ${f(r.get.p99)} | ${f(r.list.rps, 0)} | ${f(r.list.p99)} |`);
+      }
+    }
+    if (all || which.includes('jsonl')) {
+      const r = await benchJsonl(dir, 100_000);
+      out('\n## jsonl run: 100,000 rows, string_check + bleu + rouge_l + fuzzy_match\n');
+      out('| items/s | wall s | RSS idle MB | RSS at 10k items MB | peak RSS MB | first item page ms | page after 99,900 items ms |\n|---|---|---|---|---|---|---|');
+      out(`| ${f(r.itemsPerSecond, 0)} | ${f(r.seconds, 2)} | ${f(r.baselineMb, 0)} | ${f(r.rssAt10kMb, 0)} | ${f(r.peakMb, 0)} | ${f(r.firstPageMs, 2)} | ${f(r.deepPageMs, 2)} |`);
+    }
+    if (all || which.includes('sampled')) {
+      out('\n## completions run: 2,000 items + string_check, fake upstream answering in 50 ms\n');
+      out('| concurrency | wall s | floor s | wall / floor | server CPU ms/item | peak RSS MB | max in flight at upstream |\n|---|---|---|---|---|---|---|');
+      for (const concurrency of [16, 64]) {
+        const r = await benchSampled(dir, 2000, 50, concurrency);
+        out(`| ${concurrency} | ${f(r.seconds, 2)} | ${f(r.floor, 2)} | ${f(r.ratio, 3)} | ${f(r.cpuMsPerItem, 3)} | ${f(r.peakMb, 0)} | ${r.maxInFlight} |`);
+      }
+    }
+    if (all || which.includes('python')) {
+      const r = await benchPython(dir, 1000);
+      out('\n## python grader: 1,000 items, trivial grade()\n');
+      out('| items/s | wall s | first item (run of 1, incl. sandbox start) s |\n|---|---|---|');
+      out(`| ${f(r.itemsPerSecond, 0)} | ${f(r.seconds, 2)} | ${f(r.firstItemSeconds, 2)} |`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,127 @@
+import { join } from 'node:path';
+import OpenAI, { toFile } from 'openai';
+import { startFakeUpstream } from '../fake-upstream/index.js';
+import { cpuSeconds, startEvald, watchRss } from './proc.js';
+
+const client = (url: string) => new OpenAI({ baseURL: `${url}/v1`, apiKey: 'sk-bench', maxRetries: 0 });
+
+async function waitDone(c: OpenAI, evalId: string, runId: string, onProgress?: (total: number) => void) {
+  for (;;) {
+    const run = await c.evals.runs.retrieve(runId, { eval_id: evalId });
+    onProgress?.(run.result_counts.total);
+    if (['completed', 'failed', 'canceled'].includes(run.status)) return run;
+    // Polled every 100 ms: often enough to time a run, rarely enough not to load the server measured.
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A 100,000-row jsonl run with string_check + bleu + rouge_l + fuzzy_match: items/s, RSS, item-page cost. */
+export async function benchJsonl(dir: string, rows: number) {
+  const server = await startEvald({ EVALD_DB: join(dir, 'jsonl.sqlite') });
+  const c = client(server.url);
+  try {
+    const words = ['the', 'quick', 'brown', 'fox', 'jumps', 'over', 'lazy', 'dog', 'a', 'cat', 'sat', 'on', 'mat', 'river', 'bank'];
+    const sentence = (i: number, n: number) => Array.from({ length: n }, (_, k) => words[(i * 7 + k * 3) % words.length]).join(' ');
+    const lines = Array.from({ length: rows }, (_, i) => JSON.stringify({ item: { id: i, reference: sentence(i, 16) }, sample: { output_text: sentence(i + (i % 3), 15) } }));
+    const file = await c.files.create({ file: await toFile(Buffer.from(lines.join('\n')), 'bench.jsonl'), purpose: 'evals' });
+    const ev = await c.evals.create({
+      name: 'bench-jsonl',
+      data_source_config: { type: 'custom', item_schema: { type: 'object', properties: { id: { type: 'integer' }, reference: { type: 'string' } } }, include_sample_schema: true },
+      testing_criteria: [
+        { type: 'string_check', name: 'exact', input: '{{sample.output_text}}', reference: '{{item.reference}}', operation: 'eq' },
+        { type: 'text_similarity', name: 'bleu', input: '{{sample.output_text}}', reference: '{{item.reference}}', evaluation_metric: 'bleu', pass_threshold: 0.5 },
+        { type: 'text_similarity', name: 'rouge_l', input: '{{sample.output_text}}', reference: '{{item.reference}}', evaluation_metric: 'rouge_l', pass_threshold: 0.5 },
+        { type: 'text_similarity', name: 'fuzzy', input: '{{sample.output_text}}', reference: '{{item.reference}}', evaluation_metric: 'fuzzy_match', pass_threshold: 0.5 },
+      ],
+    });
+    const rss = watchRss(server.child.pid!);
+    const baseline = rss.now();
+    let rssAt10k = 0;
+    const started = performance.now();
+    const run = await c.evals.runs.create(ev.id, { data_source: { type: 'jsonl', source: { type: 'file_id', id: file.id } } });
+    const done = await waitDone(c, ev.id, run.id, (total) => { if (!rssAt10k && total >= rows / 10) rssAt10k = rss.peak; });
+    const seconds = (performance.now() - started) / 1000;
+    const peak = rss.stop();
+    if (done.result_counts.total !== rows) throw new Error(`jsonl run ended ${done.status} with ${done.result_counts.total} items`);
+
+    // The first page and a page after the (rows-100)th item must cost the same: keyset pagination.
+    const ids: string[] = [];
+    let page = await c.evals.runs.outputItems.list(run.id, { eval_id: ev.id, limit: 100 });
+    ids.push(page.data[0]!.id);
+    const last = await c.evals.runs.outputItems.list(run.id, { eval_id: ev.id, limit: 100, order: 'desc' });
+    const deep = last.data[99]!.id;
+    const time = async (after?: string) => {
+      const t = performance.now();
+      for (let i = 0; i < 50; i++) page = await c.evals.runs.outputItems.list(run.id, { eval_id: ev.id, limit: 100, ...(after ? { after } : {}) });
+      return (performance.now() - t) / 50;
+    };
+    return { rows, seconds, itemsPerSecond: rows / seconds, baselineMb: baseline, rssAt10kMb: rssAt10k, peakMb: peak, firstPageMs: await time(), deepPageMs: await time(deep) };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** 2,000 sampled items against a fake upstream answering in `latencyMs`, at `concurrency`. */
+export async function benchSampled(dir: string, items: number, latencyMs: number, concurrency: number) {
+  const fake = await startFakeUpstream({ latencyMs });
+  const server = await startEvald({
+    EVALD_DB: join(dir, `sampled-${concurrency}.sqlite`), OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'sk-fake',
+    EVALD_CONCURRENCY: String(concurrency), EVALD_ITEM_CONCURRENCY: String(Math.max(64, concurrency * 2)),
+  });
+  const c = client(server.url);
+  try {
+    const ev = await c.evals.create({
+      name: 'bench-sampled',
+      data_source_config: { type: 'custom', item_schema: { type: 'object' }, include_sample_schema: true },
+      testing_criteria: [{ type: 'string_check', name: 'echo', input: '{{sample.output_text}}', reference: '{{item.q}}', operation: 'like' }],
+    });
+    const content = Array.from({ length: items }, (_, i) => ({ item: { q: `question ${i}` } }));
+    const rss = watchRss(server.child.pid!);
+    const cpuBefore = cpuSeconds(server.child.pid!);
+    const started = performance.now();
+    const run = await c.evals.runs.create(ev.id, {
+      data_source: {
+        type: 'completions', model: 'gpt-4o-mini', source: { type: 'file_content', content },
+        input_messages: { type: 'template', template: [{ role: 'user', content: '{{item.q}}' }] },
+      },
+    });
+    const cpuCreated = cpuSeconds(server.child.pid!);
+    const done = await waitDone(c, ev.id, run.id);
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = cpuSeconds(server.child.pid!) - cpuBefore;
+    const createMs = (cpuCreated - cpuBefore) * 1000;
+    const peak = rss.stop();
+    if (done.result_counts.passed !== items) throw new Error(`sampled run: ${JSON.stringify(done.result_counts)}`);
+    const floor = (items * latencyMs) / 1000 / concurrency;
+    return { items, concurrency, latencyMs, seconds, floor, ratio: seconds / floor, cpuMsPerItem: (cpu * 1000) / items, createMs, peakMb: peak, maxInFlight: fake.stats.maxInFlight };
+  } finally {
+    await server.stop();
+    await fake.close();
+  }
+}
+
+/** 1,000 items with a trivial python grader: items/s, and the first item's cost (sandbox start). */
+export async function benchPython(dir: string, items: number) {
+  const server = await startEvald({ EVALD_DB: join(dir, 'python.sqlite') });
+  const c = client(server.url);
+  try {
+    const ev = await c.evals.create({
+      name: 'bench-python',
+      data_source_config: { type: 'custom', item_schema: { type: 'object' }, include_sample_schema: true },
+      testing_criteria: [{ type: 'python', name: 'len', source: 'def grade(sample, item):\n    return 1.0 if len(sample["output_text"]) > 3 else 0.0\n' }],
+    });
+    const one = async (n: number) => {
+      const content = Array.from({ length: n }, (_, i) => ({ item: { i }, sample: { output_text: `answer ${i}` } }));
+      const started = performance.now();
+      const run = await c.evals.runs.create(ev.id, { data_source: { type: 'jsonl', source: { type: 'file_content', content } } });
+      const done = await waitDone(c, ev.id, run.id);
+      if (done.result_counts.passed !== n) throw new Error(`python run: ${JSON.stringify(done.result_counts)} ${JSON.stringify(done.error)}`);
+      return (performance.now() - started) / 1000;
+    };
+    const firstItemSeconds = await one(1);
+    const seconds = await one(items);
+    return { items, seconds, itemsPerSecond: items / seconds, firstItemSeconds };
+  } finally {
+    await server.stop();
+  }
+}
