@@ -11,7 +11,7 @@ async function waitDone(c: OpenAI, evalId: string, runId: string, onProgress?: (
     onProgress?.(run.result_counts.total);
     if (['completed', 'failed', 'canceled'].includes(run.status)) return run;
     // Polled every 100 ms: often enough to time a run, rarely enough not to load the server measured.
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, Number(process.env.EVALD_BENCH_POLL_MS ?? 100)));
   }
 }
 

@@ -38,6 +38,17 @@ export async function executeRun(run: RunRecord, deps: ExecuteDeps, signal: Abor
   const hasPython = evalRecord.testing_criteria.some((c) => c.type === 'python');
   const python = hasPython ? deps.createPython() : { grade: () => Promise.reject(new Error('no python grader')), close: async () => {} };
 
+  // In-flight items are counted, and the loop sleeps until one finishes: O(1) per item, where
+  // Promise.race over the in-flight set would attach a reaction to every pending item each time.
+  let active = 0;
+  let slotFreed: (() => void) | null = null;
+  const settle = () => {
+    active -= 1;
+    slotFreed?.();
+    slotFreed = null;
+  };
+  const waitForSlot = () => new Promise<void>((resolve) => { slotFreed = resolve; });
+
   try {
     const dataSource = run.data_source as { type: string; source: { type: string } };
     const sampler = dataSource.type === 'jsonl' ? null : deps.createSampler(run.data_source);
@@ -48,7 +59,6 @@ export async function executeRun(run: RunRecord, deps: ExecuteDeps, signal: Abor
 
     // An unexpected failure of one item (a bug, not the item's own error) fails the run, reported once.
     let failure: unknown = null;
-    const inflight = new Set<Promise<void>>();
     // Graders like string_check and bleu are synchronous and SQLite reads are too, so without a break the
     // item loop would only ever run microtasks and starve the HTTP server until the run ended. Every few
     // milliseconds it steps back into the event loop.
@@ -60,23 +70,25 @@ export async function executeRun(run: RunRecord, deps: ExecuteDeps, signal: Abor
       }
       if (stopped.signal.aborted) break;
       if (done.has(row.index)) continue;
-      const p: Promise<void> = processItem(row, scope)
+      active += 1;
+      processItem(row, scope)
         .then((graded) => writer.add(graded))
         .catch((e) => {
           if (!stopped.signal.aborted) failure ??= e;
           stopped.abort('item failed');
         })
-        .finally(() => inflight.delete(p));
-      inflight.add(p);
-      if (inflight.size >= deps.itemConcurrency) await Promise.race(inflight);
+        .finally(settle);
+      while (active >= deps.itemConcurrency) await waitForSlot();
     }
-    await Promise.all(inflight);
+    while (active > 0) await waitForSlot();
     if (failure) throw failure;
     await writer.close();
     if (stopped.signal.aborted) return;
     await store.runs.finish(run.id, owner, 'completed', null, nowS());
     log.info({ run_id: run.id }, 'run completed');
   } catch (e) {
+    // Items still in flight (the source failed mid-way) finish and are written: what was done is kept.
+    while (active > 0) await waitForSlot();
     await writer.close().catch(() => {});
     if (stopped.signal.aborted && !(e instanceof SourceError) && signal.aborted) return;
     const error = e instanceof SourceError
