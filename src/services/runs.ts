@@ -5,7 +5,7 @@ import { newId } from '../domain/ids.js';
 import type { OutputItemListQuery, RunCreateParams, RunDataSource, RunListQuery } from '../schemas/index.js';
 import type { EvalRecord, RunRecord, Store } from '../storage/index.js';
 import type { EvalsService } from './evals.js';
-import { itemToWire, listOf, runToWire } from './wire.js';
+import { itemToWire, listOf, listOfJson, runToJson } from './wire.js';
 
 /** What the runs service needs of the engine: a nudge when work appears, a stop when a run must end. */
 export interface EngineHandle {
@@ -44,7 +44,7 @@ export class RunsService {
     };
     await this.store.runs.insert(record);
     this.engine.notify();
-    return runToWire(record, this.reportBase());
+    return runToJson(record, this.reportBase());
   }
 
   async record(project: string, evalId: string, runId: string): Promise<RunRecord> {
@@ -54,13 +54,13 @@ export class RunsService {
   }
 
   async retrieve(project: string, evalId: string, runId: string) {
-    return runToWire(await this.record(project, evalId, runId), this.reportBase());
+    return runToJson(await this.record(project, evalId, runId), this.reportBase());
   }
 
   async list(project: string, evalId: string, query: RunListQuery) {
     await this.evals.record(project, evalId);
     const page = await this.store.runs.list(project, evalId, query);
-    return listOf(page, page.rows.map((r) => runToWire(r, this.reportBase())));
+    return listOfJson(page, page.rows.map((r) => r.id), page.rows.map((r) => runToJson(r, this.reportBase())));
   }
 
   /** Cancels a queued or running run (what was done is kept); a finished run is returned as it is. */
@@ -68,7 +68,7 @@ export class RunsService {
     const run = await this.store.runs.cancel(project, evalId, runId, Math.floor(Date.now() / 1000));
     if (!run) throw ApiError.notFound('eval run', runId, 'run_id');
     this.engine.abortLocal(runId);
-    return runToWire(run, this.reportBase());
+    return runToJson(run, this.reportBase());
   }
 
   async delete(project: string, evalId: string, runId: string) {

@@ -22,6 +22,24 @@ export const evalToWire = (e: EvalRecord) => ({
   metadata: e.metadata,
 });
 
+/** JSON text the API sends as it is (a run embeds its stored data source without re-parsing it). */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
+/** An `EvalRun` as JSON text: the wire object with the stored `data_source` text spliced in last. */
+export function runToJson(r: RunRecord, reportBase: string): JsonText {
+  const { data_source: _omitted, ...rest } = runToWire(r, reportBase);
+  const head = JSON.stringify(rest);
+  return new JsonText(`${head.slice(0, -1)},"data_source":${r.data_source_json ?? JSON.stringify(r.data_source)}}`);
+}
+
+/** The list envelope around items that are already JSON text. */
+export function listOfJson(page: Page<unknown>, ids: string[], data: JsonText[]): JsonText {
+  const envelope = JSON.stringify({ object: 'list', first_id: ids[0] ?? null, last_id: ids[ids.length - 1] ?? null, has_more: page.hasMore });
+  return new JsonText(`${envelope.slice(0, -1)},"data":[${data.map((d) => d.text).join(',')}]}`);
+}
+
 /** An `EvalRun` as the API returns it; `reportBase` is this server's public origin. */
 export function runToWire(r: RunRecord, reportBase: string) {
   return {

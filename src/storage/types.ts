@@ -53,6 +53,8 @@ export interface RunRecord {
   model: string | null;
   status: string;
   data_source: Record<string, unknown>;
+  /** `data_source` as stored JSON text (set on records read from the store), sent by the API unparsed. */
+  data_source_json?: string;
   metadata: Metadata;
   error: { code: string; message: string } | null;
   counts: { total: number; passed: number; failed: number; errored: number };

@@ -5,14 +5,24 @@ import { fromJson, num, toJson } from '../json.js';
 
 const ACTIVE = ['queued', 'in_progress'];
 
-export const runToRecord = (r: Selectable<RunsTable>): RunRecord => ({
+export const runToRecord = (r: Selectable<RunsTable>): RunRecord => lazyDataSource({
   id: r.id, eval_id: r.eval_id, project: r.project, name: r.name, model: r.model, status: r.status,
-  data_source: fromJson(r.data_source), metadata: fromJson(r.metadata), error: fromJson(r.error),
+  data_source_json: r.data_source, metadata: fromJson(r.metadata), error: fromJson(r.error),
   counts: { total: num(r.count_total), passed: num(r.count_passed), failed: num(r.count_failed), errored: num(r.count_errored) },
   per_criteria: fromJson(r.per_criteria), per_model_usage: fromJson(r.per_model_usage),
   created_at: num(r.created_at), updated_at: num(r.updated_at),
   lease_owner: r.lease_owner, lease_expires_at: r.lease_expires_at === null ? null : num(r.lease_expires_at),
 });
+
+// A run's data source can hold every inline row (megabytes). The API sends the stored text as it is
+// (services/wire.ts splices it in), so reading a run parses it only when the engine asks for it.
+function lazyDataSource({ data_source_json: text, ...rest }: Omit<RunRecord, 'data_source'> & { data_source_json: string }): RunRecord {
+  let parsed: Record<string, unknown> | undefined;
+  return Object.defineProperties(rest as RunRecord, {
+    data_source: { get: () => (parsed ??= JSON.parse(text) as Record<string, unknown>), enumerable: true },
+    data_source_json: { value: text, enumerable: false },
+  });
+}
 
 /** Runs: the API's reads and writes, and the engine's lease-based claiming shared by every worker. */
 export class RunsRepo {
@@ -21,7 +31,7 @@ export class RunsRepo {
   async insert(r: RunRecord): Promise<void> {
     await this.db.insertInto('runs').values({
       id: r.id, eval_id: r.eval_id, project: r.project, name: r.name, model: r.model, status: r.status,
-      data_source: JSON.stringify(r.data_source), metadata: toJson(r.metadata) ?? 'null', error: toJson(r.error),
+      data_source: r.data_source_json ?? JSON.stringify(r.data_source), metadata: toJson(r.metadata) ?? 'null', error: toJson(r.error),
       count_total: 0, count_passed: 0, count_failed: 0, count_errored: 0,
       per_criteria: toJson(r.per_criteria), per_model_usage: toJson(r.per_model_usage),
       created_at: r.created_at, updated_at: r.updated_at, lease_owner: null, lease_expires_at: null,
