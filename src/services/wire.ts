@@ -29,8 +29,7 @@ export class JsonText {
 
 /** An `EvalRun` as JSON text: the wire object with the stored `data_source` text spliced in last. */
 export function runToJson(r: RunRecord, reportBase: string): JsonText {
-  const { data_source: _omitted, ...rest } = runToWire(r, reportBase);
-  const head = JSON.stringify(rest);
+  const head = JSON.stringify(runFields(r, reportBase));
   return new JsonText(`${head.slice(0, -1)},"data_source":${r.data_source_json ?? JSON.stringify(r.data_source)}}`);
 }
 
@@ -40,8 +39,13 @@ export function listOfJson(page: Page<unknown>, ids: string[], data: JsonText[])
   return new JsonText(`${envelope.slice(0, -1)},"data":[${data.map((d) => d.text).join(',')}]}`);
 }
 
-/** An `EvalRun` as the API returns it; `reportBase` is this server's public origin. */
+/** An `EvalRun` as an object; `reportBase` is this server's public origin. */
 export function runToWire(r: RunRecord, reportBase: string) {
+  return { ...runFields(r, reportBase), data_source: r.data_source };
+}
+
+/** Every field of an `EvalRun` but `data_source`, which would parse the stored text to read. */
+function runFields(r: RunRecord, reportBase: string) {
   return {
     object: 'eval.run' as const,
     id: r.id,
@@ -56,7 +60,6 @@ export function runToWire(r: RunRecord, reportBase: string) {
     // null), so a run that has not started has empty lists.
     per_model_usage: Object.entries(r.per_model_usage ?? {}).map(([model_name, u]) => ({ model_name, ...u })),
     per_testing_criteria_results: Object.entries(r.per_criteria ?? {}).map(([testing_criteria, c]) => ({ testing_criteria, ...c })),
-    data_source: r.data_source,
     metadata: r.metadata,
     error: r.error,
     shared_with_openai: false,
