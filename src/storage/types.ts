@@ -1,3 +1,4 @@
+import type { FilesTable } from './tables.js';
 import type { Usage } from '../domain/sample.js';
 
 /** Which backend a store runs on; the few dialect-specific statements branch on it. */
@@ -89,13 +90,5 @@ export interface GradedItem {
   usage: Array<{ model: string; usage: Usage }>;
 }
 
-export interface FileRecord {
-  id: string;
-  project: string;
-  filename: string;
-  purpose: string;
-  bytes: number;
-  status: string;
-  created_at: number;
-  expires_at: number | null;
-}
+/** A file's metadata: exactly its row (its bytes live in `file_chunks`). */
+export type FileRecord = FilesTable;
