@@ -36,8 +36,11 @@ export function createApp(services: Services, config: Config, log: Logger): Hono
   const v1 = new Hono<AppEnv>();
   v1.use('*', authenticate);
   // Uploads stream with their own (larger) limit; every other body is JSON and capped here.
-  v1.use('*', async (c, next) => (c.req.path.endsWith('/files') && c.req.method === 'POST' ? next()
-    : bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw ApiError.tooLarge(`Request body is larger than ${config.maxBodyBytes} bytes.`); } })(c, next)));
+  const jsonLimit = bodyLimit({
+    maxSize: config.maxBodyBytes,
+    onError: () => { throw ApiError.tooLarge(`Request body is larger than ${config.maxBodyBytes} bytes.`); },
+  });
+  v1.use('*', async (c, next) => (c.req.path.endsWith('/files') && c.req.method === 'POST' ? next() : jsonLimit(c, next)));
   v1.route('/', evalsRoutes);
   v1.route('/', runsRoutes);
   v1.route('/', outputItemsRoutes);

@@ -102,9 +102,4 @@ export class RunEngine {
       this.log.warn({ run_id: runId, err: e }, 'lease renewal failed');
     }
   }
-
-  /** Runs executing in this process now. */
-  get activeRuns(): number {
-    return this.active.size;
-  }
 }
