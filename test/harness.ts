@@ -42,6 +42,14 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, ms = 20_00
   }
 }
 
+/** Polls a run until it is completed, failed or canceled, and returns it. */
+export function waitForRun(client: OpenAI, evalId: string, runId: string, ms = 30_000) {
+  return waitFor(async () => {
+    const run = await client.evals.runs.retrieve(runId, { eval_id: evalId });
+    return ['completed', 'failed', 'canceled'].includes(run.status) ? run : undefined;
+  }, ms, `run ${runId} to finish`);
+}
+
 /** Runs `evald` as a child process (through tsx), for restarts, kill -9 and the CLI. */
 export function spawnEvald(args: string[], env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {

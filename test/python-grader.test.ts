@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:net';
 import OpenAI from 'openai';
-import { simpleEval, startTestServer, waitFor, type TestServer } from './harness.js';
+import { simpleEval, startTestServer, waitForRun, type TestServer } from './harness.js';
 
 let server: TestServer;
 let client: OpenAI;
@@ -16,10 +16,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { await server.close(); listener.close(); });
 
-const finished = (evalId: string, runId: string) => waitFor(async () => {
-  const run = await client.evals.runs.retrieve(runId, { eval_id: evalId });
-  return ['completed', 'failed', 'canceled'].includes(run.status) ? run : undefined;
-}, 60_000);
+const finished = (evalId: string, runId: string, ms = 60_000) => waitForRun(client, evalId, runId, ms);
 
 const py = (name: string, source: string, pass_threshold?: number) => ({ type: 'python' as const, name, source, ...(pass_threshold === undefined ? {} : { pass_threshold }) });
 

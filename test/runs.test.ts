@@ -1,16 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI, { toFile } from 'openai';
-import { simpleEval, startTestServer, waitFor, type TestServer } from './harness.js';
+import { simpleEval, startTestServer, waitFor, waitForRun, type TestServer } from './harness.js';
 
 let server: TestServer;
 let client: OpenAI;
 beforeAll(async () => { server = await startTestServer(); client = server.client; });
 afterAll(async () => { await server.close(); });
 
-const finished = (evalId: string, runId: string, ms = 30_000) => waitFor(async () => {
-  const run = await client.evals.runs.retrieve(runId, { eval_id: evalId });
-  return ['completed', 'failed', 'canceled'].includes(run.status) ? run : undefined;
-}, ms, `run ${runId} to finish`);
+const finished = (evalId: string, runId: string, ms = 30_000) => waitForRun(client, evalId, runId, ms);
 
 const allItems = async (evalId: string, runId: string, query: Record<string, unknown> = {}) => {
   const out = [];

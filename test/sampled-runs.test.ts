@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI, { toFile } from 'openai';
 import { startFakeUpstream, type FakeUpstream } from '../src/fake-upstream/index.js';
-import { simpleEval, startTestServer, tempDir, waitFor, type TestServer } from './harness.js';
+import { simpleEval, startTestServer, tempDir, waitFor, waitForRun, type TestServer } from './harness.js';
 
 let fake: FakeUpstream;
 let server: TestServer;
@@ -20,10 +20,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { await server.close(); await fake.close(); tmp.remove(); });
 
-const finished = (evalId: string, runId: string, ms = 60_000) => waitFor(async () => {
-  const run = await client.evals.runs.retrieve(runId, { eval_id: evalId });
-  return ['completed', 'failed', 'canceled'].includes(run.status) ? run : undefined;
-}, ms, `run ${runId} to finish`);
+const finished = (evalId: string, runId: string, ms = 60_000) => waitForRun(client, evalId, runId, ms);
 
 const itemsOf = async (evalId: string, runId: string) => {
   const out = [];
