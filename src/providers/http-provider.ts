@@ -1,11 +1,20 @@
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { classifyNetworkError, classifyStatus, redactor } from './classify.js';
 import { ProviderError, type Provider, type ProviderSettings } from './provider.js';
+
+type ResponseHeaders = Record<string, string | string[] | undefined>;
+
+/** No upstream answer we ask for comes near this; a larger body is cut off and the call fails. */
+const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /**
  * An OpenAI-compatible upstream reached over one keep-alive undici Pool with a socket per allowed
  * concurrent call. The per-call timeout is undici's headers/body timeout: a non-streaming completion sends
  * its headers only when the answer is ready, so this bounds the whole call without a timer of our own.
+ *
+ * Calls go through undici's `dispatch` with a small handler that gathers the body into one buffer, rather
+ * than `request()`, whose body stream and promise machinery cost more per call than the call itself needs
+ * (every answer is read whole and parsed as JSON).
  */
 export class HttpProvider implements Provider {
   readonly name: string;
@@ -19,6 +28,9 @@ export class HttpProvider implements Provider {
   readonly #pathPrefix: string;
   readonly #query: string;
   readonly #redact: (text: string) => string;
+  // Calls in flight per abort signal. A run shares one signal across all its calls, so one listener per
+  // signal aborts them all; a listener per call would make EventTarget's linear lists grow with concurrency.
+  readonly #calls = new WeakMap<AbortSignal, Set<Call>>();
 
   constructor(settings: ProviderSettings) {
     this.name = settings.name;
@@ -44,34 +56,108 @@ export class HttpProvider implements Provider {
     });
   }
 
-  async post<T>(path: string, body: unknown, signal: AbortSignal): Promise<T> {
-    let status: number;
-    let headers: Record<string, string | string[] | undefined>;
-    let text: string;
-    try {
-      const response = await this.#pool.request({
+  post<T>(path: string, body: unknown, signal: AbortSignal): Promise<T> {
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise<T>((resolve, reject) => {
+      const call = new Call(signal, (error, status, headers, text) => {
+        this.#calls.get(signal)?.delete(call);
+        if (error !== null) {
+          reject(signal.aborted ? signal.reason : classifyNetworkError(this.name, this.timeoutMs, error, this.#redact));
+        } else if (status < 200 || status >= 300) {
+          reject(classifyStatus(this.name, status, headers, text, this.#redact));
+        } else {
+          try {
+            resolve(JSON.parse(text) as T);
+          } catch {
+            reject(new ProviderError('fatal', 'invalid_response', `provider ${this.name}: HTTP ${status} with a body that is not JSON`, status));
+          }
+        }
+      });
+      this.#track(signal, call);
+      this.#pool.dispatch({
         method: 'POST',
         path: `${this.#pathPrefix}${path}${this.#query}`,
         headers: this.#headers,
         body: JSON.stringify(body),
-        signal,
-      });
-      status = response.statusCode;
-      headers = response.headers;
-      text = await response.body.text();
-    } catch (err) {
-      if (signal.aborted) throw signal.reason;
-      throw classifyNetworkError(this.name, this.timeoutMs, err, this.#redact);
+      }, call);
+    });
+  }
+
+  #track(signal: AbortSignal, call: Call): void {
+    let calls = this.#calls.get(signal);
+    if (!calls) {
+      const set = new Set<Call>();
+      calls = set;
+      this.#calls.set(signal, set);
+      signal.addEventListener('abort', () => {
+        for (const c of set) c.abort(signal.reason);
+        set.clear();
+      }, { once: true });
     }
-    if (status < 200 || status >= 300) throw classifyStatus(this.name, status, headers, text, this.#redact);
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      throw new ProviderError('fatal', 'invalid_response', `provider ${this.name}: HTTP ${status} with a body that is not JSON`, status);
-    }
+    calls.add(call);
   }
 
   async close(): Promise<void> {
     await this.#pool.close();
+  }
+}
+
+type Done = (error: unknown, status: number, headers: ResponseHeaders, text: string) => void;
+
+/** One upstream call as an undici dispatch handler: collects the answer, reports once through `done`. */
+class Call implements Dispatcher.DispatchHandler {
+  #controller: Dispatcher.DispatchController | null = null;
+  #status = 0;
+  #headers: ResponseHeaders = {};
+  #chunks: Buffer[] = [];
+  #bytes = 0;
+  #finished = false;
+
+  constructor(readonly signal: AbortSignal, readonly done: Done) {}
+
+  abort(reason: unknown): void {
+    if (this.#controller) this.#controller.abort(reason instanceof Error ? reason : new Error(String(reason)));
+    else this.#finish(reason);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.signal.aborted) controller.abort(this.signal.reason instanceof Error ? this.signal.reason : new Error(String(this.signal.reason)));
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[]>): void {
+    // 1xx informational answers come before the real one.
+    if (statusCode < 200) return;
+    this.#status = statusCode;
+    this.#headers = headers;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#bytes += chunk.length;
+    if (this.#bytes > MAX_RESPONSE_BYTES) {
+      controller.abort(new Error(`response larger than ${MAX_RESPONSE_BYTES} bytes`));
+      return;
+    }
+    this.#chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    const chunks = this.#chunks;
+    const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+    this.#chunks = [];
+    if (this.#finished) return;
+    this.#finished = true;
+    this.done(null, this.#status, this.#headers, text);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.#finish(error);
+  }
+
+  #finish(error: unknown): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#chunks = [];
+    this.done(error ?? new Error('aborted'), 0, {}, '');
   }
 }
