@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import type { Services } from '../services/index.js';
 import type { Config } from '../config.js';
 import { OPEN_MODE_PROJECT } from '../services/keys.js';
+import { randomHex } from '../domain/ids.js';
 import { ApiError } from './errors.js';
 import type { AppEnv } from './env.js';
 import { evalsRoutes } from './routes/evals.js';
@@ -19,13 +19,17 @@ export function createApp(services: Services, config: Config, log: Logger): Hono
   const app = new Hono<AppEnv>();
 
   app.use('*', async (c, next) => {
-    const requestId = `req_${randomBytes(12).toString('hex')}`;
+    const requestId = `req_${randomHex(12)}`;
     const started = performance.now();
     c.set('requestId', requestId);
     c.set('services', services);
     c.set('log', log);
-    await next();
+    // Set before the handler runs, so the handler's response is built with it. Setting a header on a
+    // finished response makes Hono rebuild it as a full web Response with a stream body, which costs
+    // more than the rest of a small GET. A handler that returns its own Response object gets it after.
     c.header('x-request-id', requestId);
+    await next();
+    if (!c.res.headers.has('x-request-id')) c.header('x-request-id', requestId);
     // API calls are logged at info; the dashboard's static assets (a page load fetches ~150) at debug.
     const entry = { request_id: requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) };
     if (c.req.path.startsWith('/assets/')) log.debug(entry, 'request'); else log.info(entry, 'request');
@@ -40,7 +44,13 @@ export function createApp(services: Services, config: Config, log: Logger): Hono
     maxSize: config.maxBodyBytes,
     onError: () => { throw ApiError.tooLarge(`Request body is larger than ${config.maxBodyBytes} bytes.`); },
   });
-  v1.use('*', async (c, next) => (c.req.path.endsWith('/files') && c.req.method === 'POST' ? next() : jsonLimit(c, next)));
+  // Only methods with a body are checked: reading `body` turns the server's lightweight request into a
+  // full web Request, which would cost every GET more than the GET itself.
+  v1.use('*', async (c, next) => {
+    const method = c.req.method;
+    const hasBody = method !== 'GET' && method !== 'HEAD' && method !== 'DELETE' && method !== 'OPTIONS';
+    return hasBody && !(method === 'POST' && c.req.path.endsWith('/files')) ? jsonLimit(c, next) : next();
+  });
   v1.route('/', evalsRoutes);
   v1.route('/', runsRoutes);
   v1.route('/', outputItemsRoutes);

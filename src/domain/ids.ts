@@ -13,7 +13,8 @@ const POOL_BYTES = 4096;
 let pool = randomBytes(POOL_BYTES);
 let poolAt = 0;
 
-function randomHex(bytes: number): string {
+/** `bytes` random bytes as hex, from the pool. */
+export function randomHex(bytes: number): string {
   if (poolAt + bytes > POOL_BYTES) {
     pool = randomBytes(POOL_BYTES);
     poolAt = 0;
