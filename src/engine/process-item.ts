@@ -66,7 +66,8 @@ export async function processItem(row: SourceRow, scope: RunScope): Promise<Grad
     for (const criterion of scope.evalRecord.testing_criteria) {
       const base = { name: criterion.id, type: resultType(criterion.type) };
       try {
-        const r = await graderFor(criterion.type)!(criterion, ctx);
+        const answer = graderFor(criterion.type)!(criterion, ctx);
+        const r = answer instanceof Promise ? await answer : answer;
         if (r.usage) usage.push(...r.usage);
         results.push({ ...base, score: r.score, passed: r.passed, sample: r.sample ?? null });
         criteria.push({ id: criterion.id, passed: r.passed });

@@ -25,6 +25,12 @@ describe('renderTemplate', () => {
     expect(() => renderTemplate('{{ item.obj.a[5] }}', scope)).toThrow(/item\.obj\.a\[5\]/);
     expect(() => renderTemplate('{{ sample.output_text }}', { item: {} })).toThrow(/sample\.output_text/);
   });
+  it('renders one template against many scopes (it is parsed once and reused)', () => {
+    const template = 'Q: {{ item.q }} / {{item.n}}!';
+    expect(renderTemplate(template, { item: { q: 'a', n: 1 } })).toBe('Q: a / 1!');
+    expect(renderTemplate(template, { item: { q: 'b', n: [2] } })).toBe('Q: b / [2]!');
+    expect(() => renderTemplate(template, { item: { q: 'c' } })).toThrow(/item\.n/);
+  });
   it('resolvePath reports missing keys without throwing', () => {
     expect(isMissing(resolvePath(scope, 'item.nope'))).toBe(true);
     expect(resolvePath(scope, 'item.obj.a[0]')).toBe(1);

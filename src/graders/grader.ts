@@ -48,8 +48,12 @@ export interface GradeResult {
   usage?: { model: string; usage: Usage }[];
 }
 
-/** A grader is a pure-ish async function of its spec and the item's context. */
-export type Grader<Spec> = (spec: Spec, ctx: GradeContext) => Promise<GradeResult>;
+/**
+ * A grader is a pure-ish function of its spec and the item's context. Graders that need no I/O
+ * (string_check, the text_similarity metrics) answer synchronously: the engine grades every item with
+ * them, and a promise per criterion per item is pure overhead there.
+ */
+export type Grader<Spec> = (spec: Spec, ctx: GradeContext) => GradeResult | Promise<GradeResult>;
 
 /**
  * A failure that makes the item errored (never a silent 0): counted in result_counts.errored and

@@ -19,5 +19,14 @@ export const graders = {
 export const graderFor = (type: string): Grader<unknown> | undefined =>
   (graders as Record<string, Grader<unknown>>)[type];
 
+const resultTypes = new Map<string, string>();
+
 /** The `type` a result carries, as OpenAI spells it in output items: `string-check-grader`. */
-export const resultType = (type: string): string => `${type.replaceAll('_', '-')}-grader`;
+export const resultType = (type: string): string => {
+  let spelled = resultTypes.get(type);
+  if (spelled === undefined) {
+    spelled = `${type.replaceAll('_', '-')}-grader`;
+    resultTypes.set(type, spelled);
+  }
+  return spelled;
+};

@@ -1,4 +1,4 @@
-import type { Grader } from './grader.js';
+import type { GradeContext, GradeResult, Grader } from './grader.js';
 import { similarity, type SimilarityMetric } from './text-similarity/index.js';
 
 export interface TextSimilaritySpec {
@@ -14,18 +14,20 @@ export interface TextSimilaritySpec {
 const EMBEDDING_MODEL = 'text-embedding-3-large';
 
 /** `text_similarity`: a score in [0, 1]; passed when score ≥ pass_threshold (default 1 outside evals). */
-export const textSimilarity: Grader<TextSimilaritySpec> = async (spec, ctx) => {
+export const textSimilarity: Grader<TextSimilaritySpec> = (spec, ctx) => {
   const input = ctx.render(spec.input);
   const reference = ctx.render(spec.reference);
   const threshold = spec.pass_threshold ?? 1;
-  if (spec.evaluation_metric !== 'cosine') {
-    const score = similarity(spec.evaluation_metric, input, reference);
-    return { score, passed: score >= threshold };
-  }
+  if (spec.evaluation_metric === 'cosine') return cosineGrade(input, reference, threshold, ctx);
+  const score = similarity(spec.evaluation_metric, input, reference);
+  return { score, passed: score >= threshold };
+};
+
+async function cosineGrade(input: string, reference: string, threshold: number, ctx: GradeContext): Promise<GradeResult> {
   const { vectors, model, usage } = await ctx.models.embed({ model: EMBEDDING_MODEL, input: [input, reference] }, ctx.signal);
   const score = Math.max(0, Math.min(1, cosine(vectors[0]!, vectors[1]!)));
   return { score, passed: score >= threshold, usage: [{ model, usage }] };
-};
+}
 
 /** Cosine similarity of two vectors; 0 when either is all zeros. */
 export function cosine(a: number[], b: number[]): number {

@@ -9,7 +9,7 @@ export interface StringCheckSpec {
 }
 
 /** `string_check`: compares rendered `input` with rendered `reference`; like/ilike mean "contains". */
-export const stringCheck: Grader<StringCheckSpec> = async (spec, ctx) => {
+export const stringCheck: Grader<StringCheckSpec> = (spec, ctx) => {
   const passed = compare(spec.operation, ctx.render(spec.input), ctx.render(spec.reference));
   return { score: passed ? 1 : 0, passed };
 };
