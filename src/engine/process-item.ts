@@ -41,6 +41,11 @@ export async function processItem(row: SourceRow, scope: RunScope): Promise<Grad
 
   if (scope.sampler && !firstError) {
     const sampled = await scope.sampler(row.item, scope.signal);
+    // Upstream answers tend to arrive in bursts (calls that started together end together). Grading and
+    // recording waits for the event loop's next turn, so every answer read in this turn first frees its
+    // slot and starts the next call; otherwise the last answer of a burst of 64 would wait for 63 items
+    // to be graded before its slot went back to work.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     if (sampled.usage && sampled.model && !sampled.error) usage.push({ model: sampled.model, usage: sampled.usage });
     outputSample = sampled;
     namespace = sampled;

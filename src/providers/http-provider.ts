@@ -8,8 +8,7 @@ type ResponseHeaders = Record<string, string | string[] | undefined>;
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /**
- * An OpenAI-compatible upstream reached over one keep-alive undici Pool with a socket per allowed
- * concurrent call. The per-call timeout is undici's headers/body timeout: a non-streaming completion sends
+ * An OpenAI-compatible upstream reached over one keep-alive undici Pool. The per-call timeout is undici's headers/body timeout: a non-streaming completion sends
  * its headers only when the answer is ready, so this bounds the whole call without a timer of our own.
  *
  * Calls go through undici's `dispatch` with a small handler that gathers the body into one buffer, rather
@@ -49,7 +48,11 @@ export class HttpProvider implements Provider {
       ...(settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {}),
     };
     this.#pool = new Pool(url.origin, {
-      connections: settings.maxConcurrency,
+      // The limiter bounds calls in flight to maxConcurrency; the pool may hold twice as many sockets.
+      // undici reuses a socket only a full event-loop turn after its answer (a guard against servers
+      // that close a keep-alive socket they promised to keep), so with exactly one socket per slot the
+      // next call of every answer in a burst would wait for that turn: spare sockets let it go at once.
+      connections: settings.maxConcurrency * 2,
       headersTimeout: settings.timeoutMs,
       bodyTimeout: settings.timeoutMs,
       connectTimeout: Math.min(10_000, settings.timeoutMs),
