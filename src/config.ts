@@ -15,8 +15,12 @@ export interface Config {
   leaseMs: number;
   /** Runs one server executes at once. */
   maxParallelRuns: number;
-  /** Items of one run graded at once. */
-  itemConcurrency: number;
+  /**
+   * Items of one run in flight at once; undefined (the default) means 64, or twice the concurrency of the
+   * provider a sampled run's model routes to if that is more, so a freed call slot always has an item
+   * ready for it.
+   */
+  itemConcurrency: number | undefined;
   /** RSS (MB) above which a running engine triggers a full GC after a batch; 0 disables it. */
   memorySoftLimitMb: number;
   logLevel: string;
@@ -43,7 +47,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxFileBytes: int(env.EVALD_MAX_FILE_MB, 2048, 'EVALD_MAX_FILE_MB') * 1024 * 1024,
     leaseMs: int(env.EVALD_LEASE_MS, 30_000, 'EVALD_LEASE_MS'),
     maxParallelRuns: Math.max(1, int(env.EVALD_PARALLEL_RUNS, 4, 'EVALD_PARALLEL_RUNS')),
-    itemConcurrency: Math.max(1, int(env.EVALD_ITEM_CONCURRENCY, 64, 'EVALD_ITEM_CONCURRENCY')),
+    itemConcurrency: env.EVALD_ITEM_CONCURRENCY ? Math.max(1, int(env.EVALD_ITEM_CONCURRENCY, 64, 'EVALD_ITEM_CONCURRENCY')) : undefined,
     memorySoftLimitMb: int(env.EVALD_MEMORY_SOFT_MB, 160, 'EVALD_MEMORY_SOFT_MB'),
     logLevel: env.EVALD_LOG_LEVEL || 'info',
     worker: env.EVALD_WORKER !== '0',

@@ -82,7 +82,7 @@ export async function benchSampled(dir: string, items: number, latencyMs: number
   const fake = await startFakeUpstream({ latencyMs });
   const server = await startEvald({
     EVALD_DB: join(dir, `sampled-${concurrency}.sqlite`), OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'sk-fake',
-    EVALD_CONCURRENCY: String(concurrency), EVALD_ITEM_CONCURRENCY: String(Math.max(64, concurrency * 2)),
+    EVALD_CONCURRENCY: String(concurrency),
   });
   const c = client(server.url);
   const pid = server.child.pid!;

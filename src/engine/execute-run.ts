@@ -12,7 +12,8 @@ export interface ExecuteDeps {
   store: Store;
   log: Logger;
   owner: string;
-  itemConcurrency: number;
+  /** Items in flight at once; undefined: DEFAULT_ITEM_CONCURRENCY, or twice the sampler's call concurrency. */
+  itemConcurrency: number | undefined;
   /** RSS above which the engine asks for a full GC after a batch (0: never). */
   memorySoftLimitMb: number;
   models: ModelAccess;
@@ -56,6 +57,7 @@ export async function executeRun(run: RunRecord, deps: ExecuteDeps, signal: Abor
     const validate = itemSchema ? compileItemSchema(itemSchema) : null;
     const done = await store.runs.doneRows(run.id);
     const scope = { run, evalRecord, models: deps.models, python, sampler, signal: stopped.signal };
+    const itemConcurrency = itemConcurrencyFor(deps.itemConcurrency, sampler);
 
     // An unexpected failure of one item (a bug, not the item's own error) fails the run, reported once.
     let failure: unknown = null;
@@ -78,7 +80,7 @@ export async function executeRun(run: RunRecord, deps: ExecuteDeps, signal: Abor
           stopped.abort('item failed');
         })
         .finally(settle);
-      while (active >= deps.itemConcurrency) await waitForSlot();
+      while (active >= itemConcurrency) await waitForSlot();
     }
     while (active > 0) await waitForSlot();
     if (failure) throw failure;
@@ -103,5 +105,15 @@ export async function executeRun(run: RunRecord, deps: ExecuteDeps, signal: Abor
 }
 
 const TIME_SLICE_MS = 10;
+const DEFAULT_ITEM_CONCURRENCY = 64;
+
+/**
+ * How many items of a run may be in flight: the configured number, else 64 or twice the concurrency of
+ * the provider the run samples, whichever is more. With twice as many items as call slots, an item is
+ * rendered and waiting whenever a call finishes, so the provider's slots never sit idle between items.
+ */
+export function itemConcurrencyFor(configured: number | undefined, sampler: Pick<Sampler, 'concurrency'> | null): number {
+  return configured ?? Math.max(DEFAULT_ITEM_CONCURRENCY, 2 * (sampler?.concurrency ?? 0));
+}
 
 const nowS = () => Math.floor(Date.now() / 1000);

@@ -14,8 +14,11 @@ export interface SampledOutput extends Sample {
   usage: Usage;
 }
 
-/** Samples the model for one item (completions / responses runs); absent for jsonl runs. */
-export type Sampler = (item: Record<string, unknown>, signal: AbortSignal) => Promise<SampledOutput>;
+/**
+ * Samples the model for one item (completions / responses runs); absent for jsonl runs. `concurrency` is
+ * how many calls the model's provider takes at once, when known.
+ */
+export type Sampler = ((item: Record<string, unknown>, signal: AbortSignal) => Promise<SampledOutput>) & { concurrency?: number };
 
 /** Everything processItem needs that is the same for every item of a run. */
 export interface RunScope {

@@ -20,8 +20,11 @@ export function createModelLayer(log: Logger, env: NodeJS.ProcessEnv = process.e
   log.debug('model providers configured');
   return {
     access: createModelAccess(router),
-    createSampler: (dataSource) => (item, signal) =>
-      sampleItem(dataSource as never, item, router, signal) as Promise<SampledOutput>,
+    createSampler: (dataSource) => {
+      const sampler: Sampler = (item, signal) => sampleItem(dataSource as never, item, router, signal) as Promise<SampledOutput>;
+      sampler.concurrency = router.route(typeof dataSource.model === 'string' ? dataSource.model : '').maxConcurrency;
+      return sampler;
+    },
     createPython: () => createPythonAccess(pythonOptions),
   };
 }
