@@ -12,7 +12,7 @@ export interface ExecuteDeps {
   store: Store;
   log: Logger;
   owner: string;
-  /** Items in flight at once; undefined: DEFAULT_ITEM_CONCURRENCY, or twice the sampler's call concurrency. */
+  /** Items in flight at once; undefined: the default of itemConcurrencyFor. */
   itemConcurrency: number | undefined;
   /** RSS above which the engine asks for a full GC after a batch (0: never). */
   memorySoftLimitMb: number;

@@ -8,8 +8,9 @@ type ResponseHeaders = Record<string, string | string[] | undefined>;
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /**
- * An OpenAI-compatible upstream reached over one keep-alive undici Pool. The per-call timeout is undici's headers/body timeout: a non-streaming completion sends
- * its headers only when the answer is ready, so this bounds the whole call without a timer of our own.
+ * An OpenAI-compatible upstream reached over one keep-alive undici Pool. The per-call timeout is undici's
+ * headers/body timeout: a non-streaming completion sends its headers only when the answer is ready, so
+ * this bounds the whole call without a timer of our own.
  *
  * Calls go through undici's `dispatch` with a small handler that gathers the body into one buffer, rather
  * than `request()`, whose body stream and promise machinery cost more per call than the call itself needs
