@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDatabase } from 'kysely';
 import type { Database } from '../tables.js';
 import { Store } from '../store.js';
 
@@ -15,12 +15,49 @@ class ImmediateSqliteDriver extends SqliteDriver {
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly database: Sqlite.Database) {
+  constructor(private readonly database: SqliteDatabase) {
     super({ database });
   }
   override createDriver(): Driver {
     return new ImmediateSqliteDriver({ database: this.database });
   }
+}
+
+/** How many prepared statements a connection keeps; more than the distinct queries evald runs. */
+const STATEMENT_CACHE_SIZE = 200;
+/** Longer SQL is a multi-row insert, whose row count varies from batch to batch: not worth keeping. */
+const MAX_CACHED_SQL = 2000;
+
+/**
+ * The database as Kysely sees it, with its prepared statements kept and reused: Kysely prepares every
+ * query it runs, and preparing (SQLite parsing and planning the SQL) costs more than running the small
+ * queries an API read or a batch makes. Least recently used statements are dropped past the cache size.
+ * A statement still mid-iteration is never handed out twice: a fresh one is prepared instead. Multi-row
+ * inserts (long SQL, a different text for every row count) are prepared each time, as before.
+ */
+export function withStatementCache(sqlite: Sqlite.Database, size = STATEMENT_CACHE_SIZE): SqliteDatabase {
+  const cache = new Map<string, Sqlite.Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      sqlite.close();
+    },
+    prepare: (sql: string) => {
+      const cached = cache.get(sql);
+      if (cached && !cached.busy) {
+        // Map keeps insertion order: re-inserting marks it the most recently used.
+        cache.delete(sql);
+        cache.set(sql, cached);
+        return cached;
+      }
+      const statement = sqlite.prepare(sql);
+      if (!cached && sql.length <= MAX_CACHED_SQL) {
+        cache.set(sql, statement);
+        if (cache.size > size) cache.delete(cache.keys().next().value!);
+      }
+      return statement;
+    },
+  };
 }
 
 /** Opens (creating it and its folder if needed) the SQLite file at `path`; `:memory:` for a throwaway one. */
@@ -32,6 +69,9 @@ export function openSqlite(path: string): Store {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(sqlite) });
+  // Statement journals and RETURNING buffers stay in memory instead of a temporary file created and
+  // deleted by every batch that inserts output items.
+  sqlite.pragma('temp_store = MEMORY');
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(withStatementCache(sqlite)) });
   return new Store(db, 'sqlite', `sqlite:${path}`);
 }
