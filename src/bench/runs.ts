@@ -6,23 +6,26 @@ import { cpuSeconds, startEvald, watchRss } from './proc.js';
 const client = (url: string) => new OpenAI({ baseURL: `${url}/v1`, apiKey: 'sk-bench', maxRetries: 0 });
 
 /**
- * Polls a run until it ends: every 100 ms (EVALD_BENCH_POLL_MS) while it is far from done, often enough to
- * follow it and rarely enough not to load the server measured. The run's counts lag its items by up to a
- * batch (250 ms), so once the rate seen so far says the run ends within ~0.4 s the poll tightens to 20 ms,
- * and the end is timed within ~20 ms rather than ~100 ms: at the short runs measured here, 50 ms of polling
- * slack alone would be 3% of the floor.
+ * Polls a run until it ends: every `pollMs` while it is far from done (EVALD_BENCH_POLL_MS overrides it),
+ * often enough to follow it and rarely enough not to load the server measured. The run's counts lag its
+ * items by up to a batch (250 ms), so once the rate seen so far says the run ends within ~0.4 s the poll
+ * tightens to 20 ms (a slow poll never sleeps past that point), and the end is timed within ~20 ms: at the short runs measured here, 50 ms of polling
+ * slack alone would be 3% of the floor. Returns the ended run and how many polls it took.
  */
-async function waitDone(c: OpenAI, evalId: string, runId: string, expected: number, onProgress?: (total: number) => void) {
-  const slowMs = Number(process.env.EVALD_BENCH_POLL_MS ?? 100);
+async function waitDone(c: OpenAI, evalId: string, runId: string, expected: number, options: { pollMs?: number; onProgress?: (total: number) => void } = {}) {
+  const slowMs = Number(process.env.EVALD_BENCH_POLL_MS ?? options.pollMs ?? 100);
   const started = performance.now();
-  for (;;) {
+  for (let polls = 1; ; polls++) {
     const run = await c.evals.runs.retrieve(runId, { eval_id: evalId });
-    onProgress?.(run.result_counts.total);
-    if (['completed', 'failed', 'canceled'].includes(run.status)) return run;
+    options.onProgress?.(run.result_counts.total);
+    if (['completed', 'failed', 'canceled'].includes(run.status)) return { run, polls };
     const elapsed = (performance.now() - started) / 1000;
     const done = run.result_counts.total;
     const secondsLeft = done > 0 ? ((expected - done) * elapsed) / done : Infinity;
-    await new Promise((r) => setTimeout(r, secondsLeft < 0.4 ? Math.min(20, slowMs) : slowMs));
+    // Far from the end, the next poll is at most `slowMs` away and never later than the start of the
+    // last 0.4 s; within them, every 20 ms.
+    const waitMs = secondsLeft < 0.4 ? 20 : Math.max(20, Math.min(slowMs, (secondsLeft - 0.4) * 1000));
+    await new Promise((r) => setTimeout(r, Math.min(waitMs, slowMs)));
   }
 }
 
@@ -50,7 +53,7 @@ export async function benchJsonl(dir: string, rows: number) {
     let rssAt10k = 0;
     const started = performance.now();
     const run = await c.evals.runs.create(ev.id, { data_source: { type: 'jsonl', source: { type: 'file_id', id: file.id } } });
-    const done = await waitDone(c, ev.id, run.id, rows, (total) => { if (!rssAt10k && total >= rows / 10) rssAt10k = rss.peak; });
+    const { run: done } = await waitDone(c, ev.id, run.id, rows, { onProgress: (total) => { if (!rssAt10k && total >= rows / 10) rssAt10k = rss.peak; } });
     const seconds = (performance.now() - started) / 1000;
     const peak = rss.stop();
     if (done.result_counts.total !== rows) throw new Error(`jsonl run ended ${done.status} with ${done.result_counts.total} items`);
@@ -71,6 +74,10 @@ export async function benchJsonl(dir: string, rows: number) {
     await server.stop();
   }
 }
+
+/** The sampled runs are polled every 500 ms (every 20 ms near their end), as a patient client would. */
+const SAMPLED_POLL_MS = 500;
+const POLL_PROBES = 50;
 
 /**
  * Sampled items against a fake upstream answering in `latencyMs`, at `concurrency`: two runs of `items` on
@@ -103,16 +110,25 @@ export async function benchSampled(dir: string, items: number, latencyMs: number
           input_messages: { type: 'template', template: [{ role: 'user', content: '{{item.q}}' }] },
         },
       });
-      const done = await waitDone(c, ev.id, run.id, items);
+      const { run: done, polls } = await waitDone(c, ev.id, run.id, items, { pollMs: SAMPLED_POLL_MS });
       const seconds = (performance.now() - started) / 1000;
       const cpu = cpuSeconds(pid) - cpuBefore;
       if (done.result_counts.passed !== items) throw new Error(`sampled run: ${JSON.stringify(done.result_counts)}`);
       const floor = (items * latencyMs) / 1000 / concurrency;
-      return { seconds, floor, ratio: seconds / floor, cpuMsPerItem: (cpu * 1000) / items };
+      return { runId: run.id, seconds, floor, ratio: seconds / floor, cpuMsPerItem: (cpu * 1000) / items, polls };
     };
     const first = await measure();
     const steady = await measure();
-    return { items, concurrency, latencyMs, first, steady, peakMb: rss.stop(), maxInFlight: fake.stats.maxInFlight };
+    const peakMb = rss.stop();
+    // What one poll of such a run costs the server (its answer carries the 2,000 inline rows), spaced as
+    // the polls near a run's end are: the CPU column includes `polls` of these.
+    const pollCpuBefore = cpuSeconds(pid);
+    for (let i = 0; i < POLL_PROBES; i++) {
+      await c.evals.runs.retrieve(steady.runId, { eval_id: ev.id });
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const cpuMsPerPoll = ((cpuSeconds(pid) - pollCpuBefore) * 1000) / POLL_PROBES;
+    return { items, concurrency, latencyMs, first, steady, peakMb, maxInFlight: fake.stats.maxInFlight, cpuMsPerPoll };
   } finally {
     await server.stop();
     await fake.close();
@@ -133,7 +149,7 @@ export async function benchPython(dir: string, items: number) {
       const content = Array.from({ length: n }, (_, i) => ({ item: { i }, sample: { output_text: `answer ${i}` } }));
       const started = performance.now();
       const run = await c.evals.runs.create(ev.id, { data_source: { type: 'jsonl', source: { type: 'file_content', content } } });
-      const done = await waitDone(c, ev.id, run.id, n);
+      const { run: done } = await waitDone(c, ev.id, run.id, n);
       if (done.result_counts.passed !== n) throw new Error(`python run: ${JSON.stringify(done.result_counts)} ${JSON.stringify(done.error)}`);
       return (performance.now() - started) / 1000;
     };
