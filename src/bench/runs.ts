@@ -9,8 +9,9 @@ const client = (url: string) => new OpenAI({ baseURL: `${url}/v1`, apiKey: 'sk-b
  * Polls a run until it ends: every `pollMs` while it is far from done (EVALD_BENCH_POLL_MS overrides it),
  * often enough to follow it and rarely enough not to load the server measured. The run's counts lag its
  * items by up to a batch (250 ms), so once the rate seen so far says the run ends within ~0.4 s the poll
- * tightens to 20 ms (a slow poll never sleeps past that point), and the end is timed within ~20 ms: at the short runs measured here, 50 ms of polling
- * slack alone would be 3% of the floor. Returns the ended run and how many polls it took.
+ * tightens to 20 ms (a slow poll never sleeps past that point), and the end is timed within ~20 ms: at the
+ * short runs measured here, 50 ms of polling slack alone would be 3% of the floor. Returns the ended run
+ * and how many polls it took.
  */
 async function waitDone(c: OpenAI, evalId: string, runId: string, expected: number, options: { pollMs?: number; onProgress?: (total: number) => void } = {}) {
   const slowMs = Number(process.env.EVALD_BENCH_POLL_MS ?? options.pollMs ?? 100);
@@ -24,8 +25,8 @@ async function waitDone(c: OpenAI, evalId: string, runId: string, expected: numb
     const secondsLeft = done > 0 ? ((expected - done) * elapsed) / done : Infinity;
     // Far from the end, the next poll is at most `slowMs` away and never later than the start of the
     // last 0.4 s; within them, every 20 ms.
-    const waitMs = secondsLeft < 0.4 ? 20 : Math.max(20, Math.min(slowMs, (secondsLeft - 0.4) * 1000));
-    await new Promise((r) => setTimeout(r, Math.min(waitMs, slowMs)));
+    const waitMs = Math.min(slowMs, secondsLeft < 0.4 ? 20 : Math.max(20, (secondsLeft - 0.4) * 1000));
+    await new Promise((r) => setTimeout(r, waitMs));
   }
 }
 
