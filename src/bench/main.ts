@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchEvals } from './evals.js';
-import { benchJsonl, benchPython, benchSampled } from './runs.js';
+import { benchJsonl, benchPython, benchSampled, pollInterval, SAMPLED_POLL_MS } from './runs.js';
 
 /**
  * `npm run bench [scenario…]`: evals, jsonl, sampled, python (default: all). Each scenario starts the built
@@ -31,7 +31,7 @@ async function main(which: string[]): Promise<void> {
     if (all || which.includes('sampled')) {
       out('\n## completions run: 2,000 items + string_check, fake upstream answering in 50 ms\n');
       out('Two runs per server: the first right after the server started, the second on the warmed-up server.');
-      out('The bench polls each run every 500 ms, and every 20 ms once it is due to end within 0.4 s.\n');
+      out(`The bench polls each run every ${pollInterval(SAMPLED_POLL_MS)} ms, and every 20 ms once it is due to end within 0.4 s.\n`);
       out('| concurrency | run | wall s | floor s | wall / floor | server CPU ms/item | polls | peak RSS MB | max in flight at upstream |\n|---|---|---|---|---|---|---|---|---|');
       const pollCosts: string[] = [];
       for (const concurrency of [16, 64]) {

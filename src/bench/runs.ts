@@ -5,6 +5,9 @@ import { cpuSeconds, startEvald, watchRss } from './proc.js';
 
 const client = (url: string) => new OpenAI({ baseURL: `${url}/v1`, apiKey: 'sk-bench', maxRetries: 0 });
 
+/** The poll interval far from a run's end: `defaultMs` unless EVALD_BENCH_POLL_MS sets it. */
+export const pollInterval = (defaultMs: number) => Number(process.env.EVALD_BENCH_POLL_MS ?? defaultMs);
+
 /**
  * Polls a run until it ends: every `pollMs` while it is far from done (EVALD_BENCH_POLL_MS overrides it),
  * often enough to follow it and rarely enough not to load the server measured. The run's counts lag its
@@ -14,7 +17,7 @@ const client = (url: string) => new OpenAI({ baseURL: `${url}/v1`, apiKey: 'sk-b
  * and how many polls it took.
  */
 async function waitDone(c: OpenAI, evalId: string, runId: string, expected: number, options: { pollMs?: number; onProgress?: (total: number) => void } = {}) {
-  const slowMs = Number(process.env.EVALD_BENCH_POLL_MS ?? options.pollMs ?? 100);
+  const slowMs = pollInterval(options.pollMs ?? 100);
   const started = performance.now();
   for (let polls = 1; ; polls++) {
     const run = await c.evals.runs.retrieve(runId, { eval_id: evalId });
@@ -77,7 +80,7 @@ export async function benchJsonl(dir: string, rows: number) {
 }
 
 /** The sampled runs are polled every 500 ms (every 20 ms near their end), as a patient client would. */
-const SAMPLED_POLL_MS = 500;
+export const SAMPLED_POLL_MS = 500;
 const POLL_PROBES = 50;
 
 /**
