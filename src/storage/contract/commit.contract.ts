@@ -63,12 +63,25 @@ export function commitContract(t: StoreUnderTest): void {
       expect(await itemCount(t, run.id)).toBe(1);
     });
 
+    it('counts a row once when a batch carries it in two of its INSERT statements', async () => {
+      const { evalRecord: e, run } = await aClaimedRun(t.store);
+      // 341 rows go as statements of 256, 64, 16, 4 and 1 rows; the last is row 3 again, graded differently.
+      const batch = Array.from({ length: 340 }, (_, i) => aGradedItem(run, i, 'passed'));
+      batch.push(aGradedItem(run, 3, 'failed'));
+      expect(await t.store.runs.commitBatch(run.id, 'worker-a', batch, T0 + 1)).toBe(true);
+      expect((await t.store.runs.byId(run.id))!.counts).toEqual({ total: 340, passed: 340, failed: 0, errored: 0 });
+      expect(await itemCount(t, run.id)).toBe(340);
+      const page = await t.store.items.list(e.project, e.id, run.id, { order: 'asc', limit: 100, status: 'fail' });
+      expect(page.rows).toEqual([]);
+    });
+
     it('writes nothing of a batch that fails part way, and keeps working after', async () => {
       const { run: other } = await aClaimedRun(t.store, 'worker-b');
       const taken = aGradedItem(other, 0);
       await t.store.runs.commitBatch(other.id, 'worker-b', [taken], T0 + 1);
       const { run } = await aClaimedRun(t.store, 'worker-a');
-      // 600 rows: the first INSERT statement (500 rows) succeeds, the second hits another run's item id.
+      // 600 rows go as statements of 256, 256, 64, 16, 4 and 4 rows: the first two succeed, the third hits
+      // another run's item id.
       const batch = Array.from({ length: 600 }, (_, i) => aGradedItem(run, i));
       batch[550] = { ...batch[550]!, record: { ...batch[550]!.record, id: taken.record.id } };
       await expect(t.store.runs.commitBatch(run.id, 'worker-a', batch, T0 + 2)).rejects.toThrow();

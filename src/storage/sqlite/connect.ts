@@ -25,15 +25,14 @@ class ImmediateSqliteDialect extends SqliteDialect {
 
 /** How many prepared statements a connection keeps; more than the distinct queries evald runs. */
 const STATEMENT_CACHE_SIZE = 200;
-/** Longer SQL is a multi-row insert, whose row count varies from batch to batch: not worth keeping. */
-const MAX_CACHED_SQL = 2000;
+/** Longer SQL is not kept; the longest evald runs is the 256-row insert of output items (about 8 KB). */
+const MAX_CACHED_SQL = 16_000;
 
 /**
  * The database as Kysely sees it, with its prepared statements kept and reused: Kysely prepares every
  * query it runs, and preparing (SQLite parsing and planning the SQL) costs more than running the small
  * queries an API read or a batch makes. Least recently used statements are dropped past the cache size.
- * A statement still mid-iteration is never handed out twice: a fresh one is prepared instead. Multi-row
- * inserts (long SQL, a different text for every row count) are prepared each time, as before.
+ * A statement still mid-iteration is never handed out twice: a fresh one is prepared instead.
  */
 export function withStatementCache(sqlite: Sqlite.Database, size = STATEMENT_CACHE_SIZE): SqliteDatabase {
   const cache = new Map<string, Sqlite.Statement>();
