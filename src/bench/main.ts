@@ -30,18 +30,28 @@ async function main(which: string[]): Promise<void> {
     }
     if (all || which.includes('sampled')) {
       out('\n## completions run: 2,000 items + string_check, fake upstream answering in 50 ms\n');
-      out('Two runs per server: the first right after the server started, the second on the warmed-up server.');
+      out('Three runs per server, one after the other: the first right after the server started. V8 compiles the hot');
+      out('code during the first run, and once more during the second for the functions it had specialised to the');
+      out('first run\'s closures; from the third on, runs cost what every later run of a long-lived server costs.');
       out(`The bench polls each run every ${pollInterval(SAMPLED_POLL_MS)} ms, and every 20 ms once it is due to end within 0.4 s.\n`);
       out('| concurrency | run | wall s | floor s | wall / floor | server CPU ms/item | polls | peak RSS MB | max in flight at upstream |\n|---|---|---|---|---|---|---|---|---|');
       const pollCosts: string[] = [];
+      const clientRows: string[] = [];
       for (const concurrency of [16, 64]) {
         const r = await benchSampled(dir, 2000, 50, concurrency);
-        for (const [label, m] of [['first', r.first], ['warm', r.steady]] as const) {
+        for (const [i, m] of r.runs.entries()) {
+          const label = ['first', 'second', 'third'][i];
           out(`| ${concurrency} | ${label} | ${f(m.seconds, 2)} | ${f(m.floor, 2)} | ${f(m.ratio, 3)} | ${f(m.cpuMsPerItem, 3)} | ${m.polls} | ${f(r.peakMb, 0)} | ${r.maxInFlight} |`);
         }
         pollCosts.push(f(r.cpuMsPerPoll, 2));
+        for (const [label, c] of [['first', r.client.first], ['warm', r.client.warm]] as const) {
+          clientRows.push(`| ${concurrency} | ${label} | ${f(c.seconds, 2)} | ${f(c.seconds / r.runs[0]!.floor, 3)} | ${f(c.cpuMsPerCall, 3)} |`);
+        }
       }
       out(`\nOne poll (GET of the run, whose answer carries its 2,000 inline rows) cost the server ${pollCosts.join(' / ')} ms of CPU; the CPU column includes the polls.`);
+      out('\nThe same 2,000 calls through evald\'s HTTP client alone (its HttpProvider in a fresh process: no server, store or engine), twice:\n');
+      out('| concurrency | round | wall s | wall / floor | client CPU ms/call |\n|---|---|---|---|---|');
+      for (const row of clientRows) out(row);
     }
     if (all || which.includes('python')) {
       const r = await benchPython(dir, 1000);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -35,14 +35,28 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The flags of the bench's child processes: the same as `npm start`'s, plus EVALD_BENCH_NODE_ARGS, e.g.
+ * --cpu-prof to profile a scenario.
+ */
+const nodeArgs = () => ['--max-semi-space-size=4', ...(process.env.EVALD_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+
+/** Runs one of the built bench scripts (`dist/bench/<name>.js`) in a fresh process; its standard output. */
+export function runScript(name: string, args: string[]): Promise<string> {
+  const script = join(import.meta.dirname, `${name}.js`);
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [...nodeArgs(), script, ...args], (err, stdout, stderr) => {
+      if (err) reject(new Error(`${name} failed: ${stderr || err.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
 /** Starts the built server (`dist/cli/main.js serve`) as a child and waits for /health. */
 export async function startEvald(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; stop: () => Promise<void> }> {
   const port = await freePort();
   const main = join(import.meta.dirname, '..', 'cli', 'main.js');
-  // EVALD_BENCH_NODE_ARGS passes flags to the server's node, e.g. --cpu-prof to profile a scenario.
-  // The server runs with the same flags as `npm start`.
-  const nodeArgs = ['--max-semi-space-size=4', ...(process.env.EVALD_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
-  const child = spawn(process.execPath, [...nodeArgs, main, 'serve'], {
+  const child = spawn(process.execPath, [...nodeArgs(), main, 'serve'], {
     env: { ...process.env, EVALD_LOG_LEVEL: 'warn', ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import OpenAI, { toFile } from 'openai';
 import { startFakeUpstream } from '../fake-upstream/index.js';
-import { cpuSeconds, startEvald, watchRss } from './proc.js';
+import type { ClientRound } from './client-floor.js';
+import { cpuSeconds, runScript, startEvald, watchRss } from './proc.js';
 
 const client = (url: string) => new OpenAI({ baseURL: `${url}/v1`, apiKey: 'sk-bench', maxRetries: 0 });
 
@@ -84,10 +85,11 @@ export const SAMPLED_POLL_MS = 500;
 const POLL_PROBES = 50;
 
 /**
- * Sampled items against a fake upstream answering in `latencyMs`, at `concurrency`: two runs of `items` on
- * one server, the first on the freshly started process (it also pays V8's JIT warm-up: TurboFan compiles the
- * hot path in background threads during this run, which the process CPU time includes) and the second on
- * the warmed-up server, as every later run of a long-lived server is.
+ * Sampled items against a fake upstream answering in `latencyMs`, at `concurrency`: three runs of `items`
+ * on one server. The first runs on the freshly started process and pays V8's JIT warm-up: TurboFan
+ * compiles the hot path in background threads, which the process CPU time includes. The second still
+ * recompiles what V8 had specialised to the first run's closures; the third costs what every later run of
+ * a long-lived server does. Then the same calls through evald's HTTP client alone, in a fresh process.
  */
 export async function benchSampled(dir: string, items: number, latencyMs: number, concurrency: number) {
   const fake = await startFakeUpstream({ latencyMs });
@@ -121,18 +123,22 @@ export async function benchSampled(dir: string, items: number, latencyMs: number
       const floor = (items * latencyMs) / 1000 / concurrency;
       return { runId: run.id, seconds, floor, ratio: seconds / floor, cpuMsPerItem: (cpu * 1000) / items, polls };
     };
-    const first = await measure();
-    const steady = await measure();
+    const runs = [await measure(), await measure(), await measure()];
     const peakMb = rss.stop();
     // What one poll of such a run costs the server (its answer carries the 2,000 inline rows), spaced as
     // the polls near a run's end are: the CPU column includes `polls` of these.
     const pollCpuBefore = cpuSeconds(pid);
     for (let i = 0; i < POLL_PROBES; i++) {
-      await c.evals.runs.retrieve(steady.runId, { eval_id: ev.id });
+      await c.evals.runs.retrieve(runs[2]!.runId, { eval_id: ev.id });
       await new Promise((r) => setTimeout(r, 20));
     }
     const cpuMsPerPoll = ((cpuSeconds(pid) - pollCpuBefore) * 1000) / POLL_PROBES;
-    return { items, concurrency, latencyMs, first, steady, peakMb, maxInFlight: fake.stats.maxInFlight, cpuMsPerPoll };
+    const maxInFlight = fake.stats.maxInFlight;
+    await server.stop();
+    // The same calls through evald's HTTP client alone, in a fresh process: how much of the server's
+    // figures the client accounts for on this machine.
+    const client = JSON.parse(await runScript('client-floor', [fake.url, String(items), String(concurrency)])) as { first: ClientRound; warm: ClientRound };
+    return { items, concurrency, latencyMs, runs, peakMb, maxInFlight, cpuMsPerPoll, client };
   } finally {
     await server.stop();
     await fake.close();
