@@ -12,9 +12,46 @@ export function paramPath(path: readonly PropertyKey[], prefix = ''): string {
   return out;
 }
 
+type Issue = z.core.$ZodIssue;
+
+/**
+ * What to report for an issue. A failed union (message content that may be a string, a part or a list of
+ * parts; a grader's input) says only "Invalid input", so the branch that got furthest into the value
+ * speaks for it: a list of parts whose second part lacks `image_url` is reported at `content[1].image_url`.
+ * When every branch failed at the union itself, the types it takes are listed instead.
+ */
+function explain(issue: Issue): Issue {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
+  let best: Issue | null = null;
+  for (const branch of issue.errors) {
+    const inner = branch[0] && explain(branch[0]);
+    if (inner && inner.path.length > 0 && (!best || inner.path.length > best.path.length)) best = inner;
+  }
+  if (best) return { ...best, path: [...issue.path, ...best.path] };
+  const expected = expectedTypes(issue);
+  if (!expected) return issue;
+  const received = /received (\w+)/.exec(JSON.stringify(issue.errors))?.[1];
+  const list = expected.length > 1 ? `${expected.slice(0, -1).join(', ')} or ${expected.at(-1)}` : expected[0];
+  return { ...issue, message: `expected ${list}${received ? `, received ${received}` : ''}` };
+}
+
+/** The types a union (of unions) takes, when each of its branches refused the value for its type alone. */
+function expectedTypes(issue: Issue): string[] | null {
+  if (issue.code === 'invalid_type') return [issue.expected];
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return null;
+  const types = new Set<string>();
+  for (const branch of issue.errors) {
+    const first = branch[0];
+    const inner = first && first.path.length === 0 ? expectedTypes(first) : null;
+    if (!inner) return null;
+    for (const t of inner) types.add(t);
+  }
+  return [...types];
+}
+
 /** The first zod issue as a 400 ApiError whose `param` names the offending field. */
 export function zodToApiError(error: z.ZodError, prefix = ''): ApiError {
-  const issue = error.issues[0]!;
+  const issue = explain(error.issues[0]!);
   const param = paramPath(issue.path, prefix) || null;
   const where = param ? `'${param}'` : 'the request body';
   if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
