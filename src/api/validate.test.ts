@@ -24,6 +24,13 @@ const completionsRun = (content: unknown) => ({
 });
 const contentParam = 'data_source.input_messages.template[0].content';
 
+describe('error messages', () => {
+  it('calls a JSON object an object, not a record', () => {
+    const r = refusal(RunCreateParams, { data_source: { type: 'jsonl', source: { type: 'file_content', content: [{ item: [1] }] } } });
+    expect(r).toMatchObject({ param: 'data_source.source.content[0].item', message: "Invalid value for 'data_source.source.content[0].item': expected object, received array." });
+  });
+});
+
 describe('errors for values a union refuses', () => {
   it('names the field inside a list of content parts that is wrong', () => {
     expect(refusal(RunCreateParams, completionsRun([{ type: 'input_text', text: 'hi' }, { type: 'input_image' }]))).toEqual({

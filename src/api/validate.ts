@@ -57,7 +57,8 @@ export function zodToApiError(error: z.ZodError, prefix = ''): ApiError {
   if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
     return ApiError.invalid(param, `Missing required parameter: ${where}.`, 'missing_required_parameter');
   }
-  const detail = issue.message.replace(/^Invalid input: /, '');
+  // A JSON object is what zod calls a record (a map of arbitrary keys).
+  const detail = issue.message.replace(/^Invalid input: /, '').replace(/\bexpected record\b/, 'expected object');
   return ApiError.invalid(param, `Invalid value for ${where}: ${detail}.`, 'invalid_value');
 }
 
