@@ -1,12 +1,13 @@
-import { HttpProvider } from '../providers/http-provider.js';
-
 /**
  * The HTTP client alone: `node dist/bench/client-floor.js <base url> <calls> <concurrency>` makes the calls
  * a sampled run makes (one chat completion per item, through evald's HttpProvider) with nothing else of
- * evald in the process: no server, store, limiter, templates or graders. It does so twice, like the two
- * sampled runs of a server, and prints the wall time and the process's CPU per call of each round as JSON.
+ * evald in the process: no server, store, limiter, templates or graders. It does so twice, a first round on
+ * the fresh process and a warm one, and prints the wall time and the process's CPU per call of each as JSON.
  * The bench runs it in a fresh process, so its first round pays V8's warm-up as a server's first run does.
  */
+import { HttpProvider } from '../providers/http-provider.js';
+
+/** One round of calls: its wall time and the process's CPU per call. */
 export interface ClientRound {
   seconds: number;
   cpuMsPerCall: number;

@@ -1,5 +1,5 @@
 import { CompiledQuery, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { Database, RunsTable } from '../tables.js';
+import type { Database, OutputItemsTable, RunsTable } from '../tables.js';
 import type { Dialect, GradedItem, ModelUsage, Page, PageRequest, RunRecord, CriterionCounts } from '../types.js';
 import { fromJson, num, toJson } from '../json.js';
 
@@ -168,7 +168,8 @@ export class RunsRepo {
   }
 }
 
-const ITEM_COLUMNS = ['id', 'run_id', 'eval_id', 'project', 'datasource_item_id', 'status', 'datasource_item', 'results', 'sample', 'created_at'] as const;
+/** The columns of `output_items`, in the order `insertItems` binds them (the store contract suite reads back what it wrote). */
+const ITEM_COLUMNS = ['id', 'run_id', 'eval_id', 'project', 'datasource_item_id', 'status', 'datasource_item', 'results', 'sample', 'created_at'] as const satisfies ReadonlyArray<keyof OutputItemsTable>;
 
 /**
  * A batch is inserted as statements of these many rows, largest first (75 rows: 64 + 4 + 4 + 1 + 1 + 1), so
@@ -207,6 +208,7 @@ async function insertItems(tx: Transaction<Database>, dialect: Dialect, items: G
     for (; items.length - i >= size; i += size) {
       const params: unknown[] = [];
       for (let k = i; k < i + size; k++) {
+        // Spelled out rather than looped over ITEM_COLUMNS: a keyed loop per value is slower while unoptimised.
         const r = items[k]!.record;
         params.push(r.id, r.run_id, r.eval_id, r.project, r.datasource_item_id, r.status,
           JSON.stringify(r.datasource_item), JSON.stringify(r.results), JSON.stringify(r.sample), r.created_at);
