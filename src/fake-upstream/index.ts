@@ -52,8 +52,9 @@
  * prompts share a count; `stats.reset()` clears the counts.
  *
  * Rates (`rate429`, `rate500`, `rateDrop`, seeded by `seed`) inject the same faults at random, for load
- * tests. Injected 429s answer at once (as a real rate limiter does); everything else waits
- * `latencyMs` + up to `jitterMs` first.
+ * tests. Injected 429s answer at once (as a real rate limiter does); everything else is answered
+ * `latencyMs` + up to `jitterMs` after the request arrived. The fake's own time reading and answering a
+ * request counts towards that, so a burst of calls does not stretch the latency one request after another.
  */
 export { startFakeUpstream, type FakeUpstream, type FakeUpstreamOptions, type FakeUpstreamStats } from './server.js';
 export { embedText } from './embeddings.js';

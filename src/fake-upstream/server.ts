@@ -152,6 +152,10 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Latency counts from the request's arrival: the time this fake spends reading, checking and answering
+    // a request is its own, not the upstream's it stands in for, and under a burst of calls it would
+    // otherwise add to every answer's latency one request after another.
+    const arrived = performance.now();
     const path = (req.url ?? '/').split('?')[0]!;
     const authorization = req.headers.authorization ?? '';
     stats.requests += 1;
@@ -194,7 +198,9 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
 
     let latency = (options.latencyMs ?? 0) + (options.jitterMs ? random() * options.jitterMs : 0);
     if (directives.delay && attempt <= directives.delay.times) latency += directives.delay.ms;
-    if (latency > 0) await sleep(latency);
+    const answer = fault === undefined ? prepared.respond(directives) : null;
+    const wait = latency - (performance.now() - arrived);
+    if (wait > 0) await sleep(wait);
     if (req.socket.destroyed) return; // the client gave up (timeout or abort)
 
     if (fault === 'drop') {
@@ -204,7 +210,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     }
     if (fault === 401) return sendError(res, 401, `Incorrect API key provided: ${bearer}.`);
     if (fault !== undefined) return sendError(res, fault);
-    send(res, 200, prepared.respond(directives));
+    send(res, 200, answer);
   }
 
   const server = createServer((req, res) => {
