@@ -31,9 +31,9 @@ async function main(which: string[]): Promise<void> {
     if (all || which.includes('sampled')) {
       out('\n## completions run: 2,000 items + string_check, fake upstream answering in 50 ms\n');
       out('Three runs per server, one after the other, the first right after the server started. V8 compiles the hot');
-      out('path during the first run. It recompiles about half as much during the second, whose new objects break');
-      out('assumptions the first run\'s optimised code made (in Node 20 every AbortSignal has its own hidden class),');
-      out('and less with every later run.');
+      out('path during the first run. It recompiles about half as much during the second, whose new objects (a new');
+      out('run signal, new sockets, newly parsed records) break assumptions the first run\'s optimised code made, and');
+      out('less with every later run.');
       out(`The bench polls each run every ${pollInterval(SAMPLED_POLL_MS)} ms, and every 20 ms once it is due to end within 0.4 s.\n`);
       out('| concurrency | run | wall s | floor s | wall / floor | server CPU ms/item | polls | peak RSS MB | max in flight at upstream |\n|---|---|---|---|---|---|---|---|---|');
       const pollCosts: string[] = [];

@@ -88,9 +88,9 @@ const POLL_PROBES = 50;
  * Sampled items against a fake upstream answering in `latencyMs`, at `concurrency`: three runs of `items`
  * on one server. The first runs on the freshly started process and pays V8's JIT warm-up: TurboFan
  * compiles the hot path in background threads, which the process CPU time includes. The second still
- * recompiles about half as much, where the first run's optimised code assumed that run's objects (each
- * AbortSignal has its own hidden class in Node 20); later runs recompile less and less. Then the same calls
- * through evald's HTTP client alone, in a fresh process.
+ * recompiles about half as much, where the first run's optimised code assumed that run's objects (its
+ * signal, its sockets, its parsed records); later runs recompile less and less. Then the same calls through
+ * evald's HTTP client alone, in a fresh process.
  */
 export async function benchSampled(dir: string, items: number, latencyMs: number, concurrency: number) {
   const fake = await startFakeUpstream({ latencyMs });
