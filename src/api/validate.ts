@@ -28,25 +28,26 @@ function explain(issue: Issue): Issue {
     if (inner && inner.path.length > 0 && (!best || inner.path.length > best.path.length)) best = inner;
   }
   if (best) return { ...best, path: [...issue.path, ...best.path] };
-  const expected = expectedTypes(issue);
-  if (!expected) return issue;
-  const received = /received (\w+)/.exec(JSON.stringify(issue.errors))?.[1];
+  const leaves = typeLeaves(issue);
+  if (!leaves) return issue;
+  const expected = [...new Set(leaves.map((leaf) => leaf.expected))];
+  const received = /received (\w+)/.exec(leaves[0]!.message)?.[1];
   const list = expected.length > 1 ? `${expected.slice(0, -1).join(', ')} or ${expected.at(-1)}` : expected[0];
   return { ...issue, message: `expected ${list}${received ? `, received ${received}` : ''}` };
 }
 
-/** The types a union (of unions) takes, when each of its branches refused the value for its type alone. */
-function expectedTypes(issue: Issue): string[] | null {
-  if (issue.code === 'invalid_type') return [issue.expected];
+/** The type issues of a union (of unions) whose every branch refused the value for its type alone. */
+function typeLeaves(issue: Issue): z.core.$ZodIssueInvalidType[] | null {
+  if (issue.code === 'invalid_type') return [issue];
   if (issue.code !== 'invalid_union' || issue.errors.length === 0) return null;
-  const types = new Set<string>();
+  const leaves: z.core.$ZodIssueInvalidType[] = [];
   for (const branch of issue.errors) {
     const first = branch[0];
-    const inner = first && first.path.length === 0 ? expectedTypes(first) : null;
+    const inner = first && first.path.length === 0 ? typeLeaves(first) : null;
     if (!inner) return null;
-    for (const t of inner) types.add(t);
+    leaves.push(...inner);
   }
-  return [...types];
+  return leaves;
 }
 
 /** The first zod issue as a 400 ApiError whose `param` names the offending field. */
