@@ -165,11 +165,19 @@ describe('completions runs against an OpenAI-compatible upstream', () => {
     const run = await client.evals.runs.create(ev.id, {
       data_source: {
         type: 'completions', model: 'gpt-4o-mini',
-        input_messages: { type: 'template', template: [{ role: 'user', content: '[[fake:reply=ok;delay=1500]] {{item.n}}' }] },
+        input_messages: { type: 'template', template: [{ role: 'user', content: '[[fake:delay=1500;reply=ok]] {{item.n}}' }] },
         source: content(rows),
       },
     });
-    await waitFor(async () => (fake.stats.inFlight > 0 ? true : undefined));
+    await waitFor(async () => {
+      if (fake.stats.inFlight > 0) return true;
+      const now = await client.evals.runs.retrieve(run.id, { eval_id: ev.id });
+      if (now.status !== 'queued' && now.status !== 'in_progress') {
+        const [first] = await itemsOf(ev.id, run.id);
+        throw new Error(`run ended before a call was in flight: ${JSON.stringify({ status: now.status, counts: now.result_counts, first: first?.sample, results: first?.results })}`);
+      }
+      return undefined;
+    }, 20_000, `a call in flight (fake: ${JSON.stringify(fake.stats.byStatus)})`);
     await client.evals.runs.cancel(run.id, { eval_id: ev.id });
     await waitFor(async () => (fake.stats.inFlight === 0 ? true : undefined), 1000, 'calls in flight to be aborted');
     const after = await client.evals.runs.retrieve(run.id, { eval_id: ev.id });
