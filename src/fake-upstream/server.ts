@@ -4,6 +4,7 @@ import { chatCompletions } from './chat.js';
 import { faultFor, parseDirectives, type Directives } from './directives.js';
 import { embeddings } from './embeddings.js';
 import { BadRequest, isObject, type Endpoint } from './endpoint.js';
+import { chargedTokens, formatDuration, RateWindow } from './rate-window.js';
 import { responses } from './responses.js';
 import { newId } from './text.js';
 
@@ -27,6 +28,11 @@ export interface FakeUpstreamOptions {
   seed?: number;
   /** How many recent requests `stats.recent` keeps (default 200). */
   keepRecent?: number;
+  /** Requests / tokens per minute, enforced as OpenAI does (see rate-window.ts); unlimited when unset. */
+  rpm?: number;
+  tpm?: number;
+  /** The window those limits are enforced over (default 60,000 ms; shorter models OpenAI's quantised limits). */
+  rateWindowMs?: number;
 }
 
 /** What the fake saw; live counters, reset with `reset()`. */
@@ -80,6 +86,12 @@ function prng(seed: number): () => number {
   };
 }
 
+/** Prompt and answer tokens of a chat, responses or embeddings answer the fake built. */
+function usageOf(answer: unknown): { prompt: number; completion: number } {
+  const usage = (answer as { usage?: Record<string, number> }).usage ?? {};
+  return { prompt: usage.prompt_tokens ?? usage.input_tokens ?? 0, completion: usage.completion_tokens ?? usage.output_tokens ?? 0 };
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -96,6 +108,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   const random = prng(options.seed ?? 1);
   const keepRecent = options.keepRecent ?? 200;
   const attempts = new Map<string, number>();
+  const window = new RateWindow({ rpm: options.rpm, tpm: options.tpm, windowMs: options.rateWindowMs });
   const authorizations = new Set<string>();
   const stats: FakeUpstreamStats = {
     requests: 0,
@@ -130,9 +143,9 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     res.end(text);
   }
 
-  function sendError(res: ServerResponse, status: number, message?: string, param: string | null = null, code?: string | null, headers?: Record<string, string>): void {
+  function sendError(res: ServerResponse, status: number, message?: string, param: string | null = null, code?: string | null, headers?: Record<string, string>, errorType?: string): void {
     const [type, defaultCode, defaultMessage] = ERROR_TYPES[status] ?? [status >= 500 ? 'server_error' : 'invalid_request_error', null, `HTTP ${status}`];
-    send(res, status, { error: { message: message ?? defaultMessage, type, param, code: code === undefined ? defaultCode : code } }, headers);
+    send(res, status, { error: { message: message ?? defaultMessage, type: errorType ?? type, param, code: code === undefined ? defaultCode : code } }, headers);
   }
 
   function retryHeaders(d: Directives): Record<string, string> {
@@ -199,6 +212,18 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     let latency = (options.latencyMs ?? 0) + (options.jitterMs ? random() * options.jitterMs : 0);
     if (directives.delay && attempt <= directives.delay.times) latency += directives.delay.ms;
     const answer = fault === undefined ? prepared.respond(directives) : null;
+    let rateHeaders: Record<string, string> = {};
+    if (window.enabled && answer !== null) {
+      const verdict = window.check(chargedTokens(body, usageOf(answer)));
+      rateHeaders = verdict.headers;
+      const over = verdict.exceeded;
+      if (over) {
+        const unit = over.resource === 'requests' ? 'requests per min (RPM)' : 'tokens per min (TPM)';
+        const message = `Rate limit reached for ${prepared.model} (fake) on ${unit}: Limit ${over.limit}, Used ${over.used}, Requested ${over.requested}. Please try again in ${formatDuration(over.retryAfterMs)}.`;
+        const ms = Math.ceil(over.retryAfterMs);
+        return sendError(res, 429, message, null, 'rate_limit_exceeded', { ...rateHeaders, 'retry-after-ms': String(ms), 'retry-after': String(Math.ceil(ms / 1000)) }, over.resource);
+      }
+    }
     const wait = latency - (performance.now() - arrived);
     if (wait > 0) await sleep(wait);
     if (req.socket.destroyed) return; // the client gave up (timeout or abort)
@@ -210,7 +235,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     }
     if (fault === 401) return sendError(res, 401, `Incorrect API key provided: ${bearer}.`);
     if (fault !== undefined) return sendError(res, fault);
-    send(res, 200, answer);
+    send(res, 200, answer, rateHeaders);
   }
 
   const server = createServer((req, res) => {

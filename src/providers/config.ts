@@ -42,6 +42,8 @@ const ProviderEntry = z
     max_concurrency: z.number().int().min(1).max(4096).optional(),
     timeout_ms: z.number().int().min(1).optional(),
     embedding_model: z.string().min(1).optional(),
+    rpm: z.number().int().min(1).optional(),
+    tpm: z.number().int().min(1).optional(),
   })
   .refine((p) => !(p.api_key !== undefined && p.api_key_env !== undefined), 'give api_key or api_key_env, not both');
 
@@ -52,7 +54,9 @@ const ConfigFile = z.strictObject({
 
 type Env = Record<string, string | undefined>;
 
-function positiveInt(env: Env, name: string, fallback: number): number {
+function positiveInt(env: Env, name: string, fallback: number): number;
+function positiveInt(env: Env, name: string, fallback: undefined): number | undefined;
+function positiveInt(env: Env, name: string, fallback: number | undefined): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
@@ -87,7 +91,7 @@ function parseFile(file: string, text: string): unknown {
 
 /**
  * Reads the provider setup from the environment: OPENAI_BASE_URL / OPENAI_API_KEY / EVALD_CONCURRENCY /
- * EVALD_TIMEOUT_MS for the default upstream, plus the JSON or YAML file named by EVALD_CONFIG. Throws a
+ * EVALD_TIMEOUT_MS / EVALD_RPM / EVALD_TPM for the default upstream, plus the JSON or YAML file named by EVALD_CONFIG. Throws a
  * ProviderConfigError naming the offending field.
  */
 export function loadProviderConfig(env: Env = process.env): ProviderConfig {
@@ -103,6 +107,8 @@ export function loadProviderConfig(env: Env = process.env): ProviderConfig {
     maxConcurrency: concurrency,
     timeoutMs,
     embeddingModel: undefined,
+    rpm: positiveInt(env, 'EVALD_RPM', undefined),
+    tpm: positiveInt(env, 'EVALD_TPM', undefined),
   };
   const file = env.EVALD_CONFIG?.trim();
   if (!file) return { providers: [], defaultProvider, embeddingModel: undefined };
@@ -136,6 +142,8 @@ export function loadProviderConfig(env: Env = process.env): ProviderConfig {
       maxConcurrency: entry.max_concurrency ?? concurrency,
       timeoutMs: entry.timeout_ms ?? timeoutMs,
       embeddingModel: entry.embedding_model,
+      rpm: entry.rpm,
+      tpm: entry.tpm,
     };
   });
   return { providers, defaultProvider, embeddingModel: parsed.data.embedding_model };

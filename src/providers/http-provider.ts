@@ -1,6 +1,6 @@
 import { Pool, type Dispatcher } from 'undici';
 import { classifyNetworkError, classifyStatus, redactor } from './classify.js';
-import { ProviderError, type Provider, type ProviderSettings } from './provider.js';
+import { ProviderError, type Provider, type ProviderHooks, type ProviderSettings } from './provider.js';
 
 type ResponseHeaders = Record<string, string | string[] | undefined>;
 
@@ -28,12 +28,14 @@ export class HttpProvider implements Provider {
   readonly #pathPrefix: string;
   readonly #query: string;
   readonly #redact: (text: string) => string;
+  readonly #onHeaders: ProviderHooks['onHeaders'];
   // Calls in flight per abort signal. A run shares one signal across all its calls, so one listener per
   // signal aborts them all; a listener per call would make EventTarget's linear lists grow with concurrency.
   readonly #calls = new WeakMap<AbortSignal, Set<Call>>();
 
-  constructor(settings: ProviderSettings) {
+  constructor(settings: ProviderSettings, hooks: ProviderHooks = {}) {
     this.name = settings.name;
+    this.#onHeaders = hooks.onHeaders;
     this.baseUrl = settings.baseUrl.replace(/\/+$/, '');
     this.maxConcurrency = settings.maxConcurrency;
     this.timeoutMs = settings.timeoutMs;
@@ -65,6 +67,7 @@ export class HttpProvider implements Provider {
     return new Promise<T>((resolve, reject) => {
       const call = new Call(signal, (error, status, headers, text) => {
         this.#calls.get(signal)?.delete(call);
+        if (status !== 0) this.#onHeaders?.(headers);
         if (error !== null) {
           reject(signal.aborted ? signal.reason : classifyNetworkError(this.name, this.timeoutMs, error, this.#redact));
         } else if (status < 200 || status >= 300) {

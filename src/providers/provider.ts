@@ -10,6 +10,14 @@ export interface ProviderSettings {
   maxConcurrency: number;
   timeoutMs: number;
   embeddingModel: string | undefined;
+  /** Requests / tokens per minute this provider allows (undefined: unknown, learned from its headers). */
+  rpm?: number | undefined;
+  tpm?: number | undefined;
+}
+
+/** What a provider reports besides the answer: every response's headers (rate-limit state lives there). */
+export interface ProviderHooks {
+  onHeaders?: (headers: Record<string, string | string[] | undefined>) => void;
 }
 
 /**

@@ -6,7 +6,9 @@ import { createEmbeddings } from './embeddings.js';
 import { HttpProvider } from './http-provider.js';
 import { createChatCompletion, type ChatCompletion, type ChatCompletionRequest } from './openai-chat.js';
 import { createResponse, type ResponseObject, type ResponsesRequest } from './openai-responses.js';
-import type { Provider, ProviderSettings } from './provider.js';
+import type { Provider, ProviderHooks, ProviderSettings } from './provider.js';
+import { RateBudget } from './rate-budget.js';
+import { estimateTokens, reportedTokens } from './token-estimate.js';
 
 export { loadProviderConfig, ProviderConfigError, type ProviderConfig } from './config.js';
 
@@ -14,18 +16,21 @@ export { loadProviderConfig, ProviderConfigError, type ProviderConfig } from './
 export interface RouterOptions {
   retry?: Partial<RetryPolicy>;
   /** Builds the provider for a settings entry (defaults to HttpProvider over undici). */
-  createProvider?: (settings: ProviderSettings) => Provider;
+  createProvider?: (settings: ProviderSettings, hooks: ProviderHooks) => Provider;
 }
 
 interface Route {
   provider: Provider;
   limiter: Limiter;
+  budget: RateBudget;
   matches: (model: string) => boolean;
 }
 
 // OpenAI's per-request ceiling for embeddings inputs.
 const EMBEDDING_BATCH = 2048;
 const ROUTE_CACHE_LIMIT = 1024;
+// How long a 429 without a wait hint holds the provider's other calls.
+const RATE_LIMIT_PAUSE_MS = 1000;
 
 /**
  * Sends each model's calls to its provider: the first configured provider whose `models` globs match,
@@ -39,13 +44,17 @@ export class ProviderRouter {
   readonly #cache = new Map<string, Route>();
 
   constructor(config: ProviderConfig, options: RouterOptions = {}) {
-    const create = options.createProvider ?? ((settings: ProviderSettings) => new HttpProvider(settings));
-    const build = (settings: ProviderSettings): Route => ({
-      provider: create(settings),
-      limiter: new Limiter(settings.maxConcurrency, options.retry),
+    const create = options.createProvider ?? ((settings: ProviderSettings, hooks: ProviderHooks) => new HttpProvider(settings, hooks));
+    const build = (settings: ProviderSettings): Route => {
+      const budget = new RateBudget({ rpm: settings.rpm, tpm: settings.tpm });
+      return {
+        provider: create(settings, { onHeaders: (headers) => budget.observe(headers) }),
+        limiter: new Limiter(settings.maxConcurrency, options.retry),
+        budget,
       // bash mode: `*` also crosses `/`, so `llama*` matches `llama/3.1` and `*` matches `org/model`.
-      matches: picomatch(settings.models, { bash: true, dot: true }),
-    });
+        matches: picomatch(settings.models, { bash: true, dot: true }),
+      };
+    };
     this.#routes = config.providers.map(build);
     this.#fallback = build(config.defaultProvider);
     this.#embeddingModel = config.embeddingModel;
@@ -76,25 +85,56 @@ export class ProviderRouter {
     return this.#routeFor(model).limiter;
   }
 
+  /** The rate budget of `model`'s provider (for metrics and tests). */
+  budgetFor(model: string): RateBudget {
+    return this.#routeFor(model).budget;
+  }
+
   /** Every provider, the default last. */
   get providers(): Provider[] {
     return [...this.#routes, this.#fallback].map((r) => r.provider);
   }
 
-  /** Runs `call` against `model`'s provider under its concurrency bound, with retries. */
-  call<T>(model: string, signal: AbortSignal, call: (provider: Provider, signal: AbortSignal) => Promise<T>): Promise<T> {
-    const { provider, limiter } = this.#routeFor(model);
-    return limiter.run((s) => call(provider, s), signal);
+  /**
+   * Runs `call` against `model`'s provider under its concurrency bound and rate budget, with retries.
+   * Every attempt is admitted by the budget with `tokens()` estimated tokens (read only when a limit is
+   * known), corrected by the usage its answer reports (or by `used(answer)` where the answer is not an
+   * API object); a 429's wait hint pauses the provider's every call.
+   */
+  call<T>(
+    model: string,
+    signal: AbortSignal,
+    call: (provider: Provider, signal: AbortSignal) => Promise<T>,
+    tokens: () => number = () => 0,
+    used: (answer: T) => number | undefined = reportedTokens,
+  ): Promise<T> {
+    const { provider, limiter, budget } = this.#routeFor(model);
+    return limiter.run(async (s) => {
+      // No known limit (the common local setup): no admission step, not even a resolved promise.
+      if (!budget.gating) return call(provider, s);
+      const ticket = await budget.admit(tokens(), s);
+      let answer: { value: T } | undefined;
+      try {
+        answer = { value: await call(provider, s) };
+        return answer.value;
+      } catch (err) {
+        const failure = err as { kind?: string; retryAfterMs?: number };
+        if (failure?.kind === 'rate_limited') budget.pause(failure.retryAfterMs ?? RATE_LIMIT_PAUSE_MS);
+        throw err;
+      } finally {
+        budget.settle(ticket, answer ? used(answer.value) : undefined);
+      }
+    }, signal);
   }
 
   /** POST /chat/completions for `request.model`, with retries. */
   chat(request: ChatCompletionRequest, signal: AbortSignal): Promise<ChatCompletion> {
-    return this.call(request.model, signal, (provider, s) => createChatCompletion(provider, request, s));
+    return this.call(request.model, signal, (provider, s) => createChatCompletion(provider, request, s), () => estimateTokens('/chat/completions', request));
   }
 
   /** POST /responses for `request.model`, with retries. */
   respond(request: ResponsesRequest, signal: AbortSignal): Promise<ResponseObject> {
-    return this.call(request.model, signal, (provider, s) => createResponse(provider, request, s));
+    return this.call(request.model, signal, (provider, s) => createResponse(provider, request, s), () => estimateTokens('/responses', request));
   }
 
   /**
@@ -103,12 +143,18 @@ export class ProviderRouter {
    */
   async embed(request: { model: string; input: string[] }, signal: AbortSignal): Promise<{ vectors: number[][]; model: string; usage: Usage }> {
     const wanted = this.#embeddingModel ?? request.model;
-    const { provider, limiter } = this.#routeFor(wanted);
+    const { provider } = this.#routeFor(wanted);
     const model = provider.embeddingModel ?? wanted;
     const result = { vectors: [] as number[][], model, usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cached_tokens: 0 } };
     for (let start = 0; start < request.input.length; start += EMBEDDING_BATCH) {
       const input = request.input.slice(start, start + EMBEDDING_BATCH);
-      const batch = await limiter.run((s) => createEmbeddings(provider, { model, input, encoding_format: 'float' }, s), signal);
+      const batch = await this.call(
+        wanted,
+        signal,
+        (_provider, s) => createEmbeddings(provider, { model, input, encoding_format: 'float' }, s),
+        () => estimateTokens('/embeddings', { input }),
+        (answer) => answer.usage.total_tokens,
+      );
       result.vectors.push(...batch.vectors);
       result.model = batch.model;
       result.usage.prompt_tokens += batch.usage.prompt_tokens;

@@ -10,7 +10,7 @@ function number(name: string, raw: string | undefined, min: number, max: number)
 
 /**
  * `evald fake-upstream [--port N] [--host H] [--latency-ms N] [--jitter-ms N] [--rate-429 P] [--rate-500 P]
- * [--rate-drop P] [--retry-after-ms N] [--seed N]`: serves the fake OpenAI-compatible upstream, prints its
+ * [--rate-drop P] [--retry-after-ms N] [--seed N] [--rpm N] [--tpm N] [--rate-window-ms N]`: serves the fake OpenAI-compatible upstream, prints its
  * base URL (for OPENAI_BASE_URL) and runs until SIGINT or SIGTERM.
  */
 export async function fakeUpstreamCommand(args: string[]): Promise<void> {
@@ -26,6 +26,9 @@ export async function fakeUpstreamCommand(args: string[]): Promise<void> {
       'rate-drop': { type: 'string' },
       'retry-after-ms': { type: 'string' },
       seed: { type: 'string' },
+      rpm: { type: 'string' },
+      tpm: { type: 'string' },
+      'rate-window-ms': { type: 'string' },
     },
   });
   const options: FakeUpstreamOptions = {
@@ -38,6 +41,9 @@ export async function fakeUpstreamCommand(args: string[]): Promise<void> {
     rateDrop: number('rate-drop', values['rate-drop'], 0, 1),
     retryAfterMs: number('retry-after-ms', values['retry-after-ms'], 0, 3_600_000),
     seed: number('seed', values.seed, 0, 2 ** 32 - 1),
+    rpm: number('rpm', values.rpm, 1, 1e9),
+    tpm: number('tpm', values.tpm, 1, 1e12),
+    rateWindowMs: number('rate-window-ms', values['rate-window-ms'], 1, 60_000),
   };
   const fake = await startFakeUpstream(options);
   process.stdout.write(`fake upstream listening on ${fake.url}\n  export OPENAI_BASE_URL=${fake.url}\n`);
