@@ -16,6 +16,8 @@ beforeAll(async () => {
   const a = await runEvald(['keys', 'create', '--project', 'alpha', '--name', 'ci'], env);
   const b = await runEvald(['keys', 'create', '--project', 'beta'], env);
   expect(a.code).toBe(0);
+  expect(a.stdout).toContain("Objects made in open local mode stay in project 'default'");
+  expect(b.stdout).not.toContain('open local mode');
   keyA = a.stdout.trim().split('\n').at(-1)!;
   keyB = b.stdout.trim().split('\n').at(-1)!;
   ({ child, url } = await spawnServer(env));
@@ -30,8 +32,10 @@ describe('API keys and projects', () => {
   it('prints the key alone on the last line, and lists keys without them', async () => {
     expect(keyA).toMatch(/^sk-evald-[A-Za-z0-9_-]{32}$/);
     const list = await runEvald(['keys', 'list'], env);
-    expect(list.stdout).toContain('project=alpha');
-    expect(list.stdout).toContain('project=beta');
+    const [header, ...lines] = list.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^ID +PREFIX +PROJECT +NAME +CREATED +STATUS$/);
+    expect(lines.find((l) => l.includes(keyA.slice(0, 14)))).toMatch(/^key_\w+ +sk-evald-\S{5}… +alpha +ci +\d{4}-\d\d-\d\d \d\d:\d\dZ +active$/);
+    expect(lines.some((l) => / beta /.test(l))).toBe(true);
     expect(list.stdout).not.toContain(keyA);
   });
 
@@ -60,10 +64,16 @@ describe('API keys and projects', () => {
     const c = await runEvald(['keys', 'create', '--project', 'gamma'], env);
     const key = c.stdout.trim().split('\n').at(-1)!;
     expect((await client(key).evals.list()).data).toEqual([]);
-    const revoked = await runEvald(['keys', 'revoke', key.slice(0, 14)], env);
+    // The prefix exactly as `keys list` prints it, ellipsis included.
+    const listed = (await runEvald(['keys', 'list'], env)).stdout.split('\n').find((l) => l.includes(key.slice(0, 14)))!;
+    const printedPrefix = listed.split(/ +/)[1]!;
+    expect(printedPrefix).toBe(`${key.slice(0, 14)}…`);
+    const revoked = await runEvald(['keys', 'revoke', printedPrefix], env);
     expect(revoked.code).toBe(0);
+    expect((await runEvald(['keys', 'list'], env)).stdout.split('\n').find((l) => l.includes(key.slice(0, 14)))).toMatch(/revoked \d{4}-/);
+    expect((await runEvald(['keys', 'revoke', printedPrefix], env)).code).toBe(1);
     await expect(client(key).evals.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
-  });
+  }, 120_000);
 
   it('keeps every object across a restart', async () => {
     const ev = await client(keyA).evals.create({ ...simpleEval('durable'), metadata: { k: 'v' } });

@@ -13,6 +13,7 @@ import { outputItemsRoutes } from './routes/output-items.js';
 import { filesRoutes } from './routes/files.js';
 import { gradersRoutes } from './routes/graders.js';
 import { dashboardRoutes } from './routes/dashboard.js';
+import { extensionsRoutes } from './routes/extensions.js';
 
 /** Builds the HTTP app: /health, the /v1 API, the dashboard, one error envelope for everything. */
 export function createApp(services: Services, config: Config, log: Logger): Hono<AppEnv> {
@@ -56,6 +57,7 @@ export function createApp(services: Services, config: Config, log: Logger): Hono
   v1.route('/', outputItemsRoutes);
   v1.route('/', filesRoutes);
   v1.route('/', gradersRoutes);
+  v1.route('/', extensionsRoutes);
   app.route('/v1', v1);
   app.route('/', dashboardRoutes);
 

@@ -1,38 +1,68 @@
 #!/usr/bin/env node
-import { serveCommand } from './commands/serve.js';
-import { keysCommand } from './commands/keys.js';
+import { readFileSync } from 'node:fs';
+import { UsageError, wantsHelp, type CommandModule } from './command.js';
 
-const USAGE = `evald — a self-hosted OpenAI Evals API server
+// One line per command: a summary for `evald --help` and a lazy import, so that `evald --help` (and any one
+// command) loads nothing it does not use. Command files keep their heavy imports inside run().
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  serve: { summary: 'start the API server (PORT, HOST, EVALD_DB, DATABASE_URL, …)', load: () => import('./commands/serve.js') },
+  keys: { summary: 'create, list and revoke API keys', load: () => import('./commands/keys.js') },
+  'fake-upstream': { summary: 'a fake OpenAI-compatible model server for dry runs', load: () => import('./commands/fake-upstream.js') },
+};
+
+const version = () => (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  evald ${name.padEnd(width)}  ${c.summary}`);
+  return `evald ${version()}: a self-hosted OpenAI Evals API server and its command line
 
 Usage:
-  evald serve                                 start the API server (PORT, HOST, EVALD_DB, DATABASE_URL, …)
-  evald keys create --project NAME [--name N] make an API key; the key is printed alone on the last line
-  evald keys list                             list keys (never the keys themselves)
-  evald keys revoke ID|PREFIX                 revoke a key
-  evald fake-upstream [--port N] [--latency-ms N] [--rate-429 P] [--rate-500 P] [--rate-drop P]
-                                              a fake OpenAI-compatible model server for dry runs
-`;
+${lines.join('\n')}
 
-/** Dispatches the first argument to its command; exits non-zero with a message on failure. */
-async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'serve': return serveCommand();
-    case 'keys': return keysCommand(rest);
-    case 'fake-upstream': {
-      const { fakeUpstreamCommand } = await import('./commands/fake-upstream.js');
-      return fakeUpstreamCommand(rest);
+  evald COMMAND --help   that command's options
+  evald --version
+
+Commands that talk to a server take --base-url URL (or EVALD_BASE_URL) and EVALD_API_KEY; without a server
+they run one in this process on the local store (EVALD_DB or DATABASE_URL).
+`;
+}
+
+/** Dispatches the first argument to its command and returns the exit code. */
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(usage());
+    return 0;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!entry) {
+    process.stderr.write(`evald: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  const command = await entry.load();
+  if (wantsHelp(rest)) {
+    process.stdout.write(command.usage);
+    return 0;
+  }
+  try {
+    return (await command.run(rest)) ?? 0;
+  } catch (e) {
+    // parseArgs reports unknown or malformed options with these codes: a usage error too.
+    const code = (e as { code?: string }).code;
+    if (e instanceof UsageError || code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`evald ${name}: ${(e as Error).message}\n\n${command.usage}`);
+      return 2;
     }
-    case undefined: case 'help': case '--help': case '-h':
-      process.stdout.write(USAGE);
-      return;
-    default:
-      process.stderr.write(`evald: unknown command '${command}'\n\n${USAGE}`);
-      process.exitCode = 2;
+    throw e;
   }
 }
 
-main(process.argv.slice(2)).catch((e: unknown) => {
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
   process.stderr.write(`evald: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exitCode = 1;
 });

@@ -6,7 +6,7 @@ const command = fileURLToPath(new URL('../cli/commands/fake-upstream.ts', import
 
 describe('evald fake-upstream', () => {
   it('prints its URL, serves requests and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '-e', `import(${JSON.stringify(command)}).then((m) => m.fakeUpstreamCommand(['--port', '0', '--latency-ms', '1', '--rate-429', '0']))`], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', `import(${JSON.stringify(command)}).then((m) => m.run(['--port', '0', '--latency-ms', '1', '--rate-429', '0']))`], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -27,7 +27,7 @@ describe('evald fake-upstream', () => {
   });
 
   it('rejects a malformed option', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '-e', `import(${JSON.stringify(command)}).then((m) => m.fakeUpstreamCommand(['--rate-500', '2'])).catch((e) => { console.error(e.message); process.exit(3); })`], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', `import(${JSON.stringify(command)}).then((m) => m.run(['--rate-500', '2'])).catch((e) => { console.error(e.message); process.exit(3); })`], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let err = '';

@@ -3,3 +3,4 @@ export * from './messages.js';
 export * from './graders.js';
 export * from './evals.js';
 export * from './runs.js';
+export * from './extensions.js';

@@ -8,6 +8,8 @@ import { KeysService } from './keys.js';
 import { RunsService } from './runs.js';
 import { GradersService } from './graders.js';
 import { createModelLayer } from './models.js';
+import { CompareService } from './compare.js';
+import { ExportService } from './export.js';
 
 /** Every use-case the API and CLI call, built once per process. */
 export interface Services {
@@ -16,6 +18,9 @@ export interface Services {
   runs: RunsService;
   files: FilesService;
   graders: GradersService;
+  /** evald's extensions (docs/extensions.md). */
+  compare: CompareService;
+  exports: ExportService;
   engine: RunEngine;
 }
 
@@ -36,6 +41,8 @@ export function createServices(store: Store, config: Config, log: Logger, report
     runs: new RunsService(store, evals, engine, reportBase),
     files: new FilesService(store, config.maxFileBytes),
     graders: new GradersService(models.access, models.createPython),
+    compare: new CompareService(store),
+    exports: new ExportService(store),
     engine,
   };
 }

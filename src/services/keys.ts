@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { newId } from '../domain/ids.js';
 import type { KeyRecord, Store } from '../storage/index.js';
 
+const PREFIX_LENGTH = 14;
 const hash = (key: string) => createHash('sha256').update(key).digest('hex');
 
 // While no key exists, evald is in open local mode. The answer is cached briefly so that a key made by
@@ -19,7 +20,7 @@ export class KeysService {
   async create(project: string, name: string | null = null): Promise<KeyRecord & { key: string }> {
     const key = `sk-evald-${randomBytes(24).toString('base64url')}`;
     const record: KeyRecord = {
-      id: newId('key_'), project, name, prefix: key.slice(0, 14), created_at: Math.floor(Date.now() / 1000), revoked_at: null,
+      id: newId('key_'), project, name, prefix: key.slice(0, PREFIX_LENGTH), created_at: Math.floor(Date.now() / 1000), revoked_at: null,
     };
     await this.store.keys.insert({ ...record, key_hash: hash(key) });
     this.openModeCheckedAt = 0;
@@ -30,9 +31,19 @@ export class KeysService {
     return this.store.keys.list();
   }
 
-  async revoke(idOrPrefix: string): Promise<number> {
+  /**
+   * Revokes by id, by prefix (as `keys list` prints it, its trailing `…` or `...` allowed) or by the key
+   * itself; returns how many keys it revoked.
+   */
+  async revoke(target: string): Promise<number> {
     this.openModeCheckedAt = 0;
-    return this.store.keys.revoke(idOrPrefix, Math.floor(Date.now() / 1000));
+    const now = Math.floor(Date.now() / 1000);
+    const trimmed = target.trim().replace(/(?:…|\.\.\.)$/, '');
+    if (trimmed.length > PREFIX_LENGTH && trimmed.startsWith('sk-evald-')) {
+      const found = await this.store.keys.findActiveByHash(hash(trimmed));
+      return found ? this.store.keys.revoke(found.id, now) : 0;
+    }
+    return this.store.keys.revoke(trimmed, now);
   }
 
   /** True while no active key exists: then any bearer is accepted, as the `default` project. */

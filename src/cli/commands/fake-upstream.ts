@@ -1,19 +1,34 @@
 import { parseArgs } from 'node:util';
-import { startFakeUpstream, type FakeUpstreamOptions } from '../../fake-upstream/index.js';
+import type { FakeUpstreamOptions } from '../../fake-upstream/index.js';
+import { UsageError } from '../command.js';
 
 function number(name: string, raw: string | undefined, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || value > max) throw new Error(`--${name} must be a number in [${min}, ${max}]`);
+  if (!Number.isFinite(value) || value < min || value > max) throw new UsageError(`--${name} must be a number in [${min}, ${max}]`);
   return value;
 }
+
+export const usage = `Usage: evald fake-upstream [options]
+
+Serves a fake OpenAI-compatible model server (chat completions, responses, embeddings) for dry runs and
+tests, prints its base URL (for OPENAI_BASE_URL) and runs until SIGINT or SIGTERM. docs/providers.md says
+how its answers can be steered from a prompt.
+
+Options:
+  --port N             port (default 0: a free one)       --host H          address (default 127.0.0.1)
+  --latency-ms N       delay of every answer              --jitter-ms N     random extra delay
+  --rate-429 P         share of calls answered 429        --rate-500 P      share answered 500
+  --rate-drop P        share of connections dropped       --retry-after-ms N  the 429s' Retry-After
+  --seed N             seed of the random choices
+`;
 
 /**
  * `evald fake-upstream [--port N] [--host H] [--latency-ms N] [--jitter-ms N] [--rate-429 P] [--rate-500 P]
  * [--rate-drop P] [--retry-after-ms N] [--seed N] [--rpm N] [--tpm N] [--rate-window-ms N]`: serves the fake OpenAI-compatible upstream, prints its
  * base URL (for OPENAI_BASE_URL) and runs until SIGINT or SIGTERM.
  */
-export async function fakeUpstreamCommand(args: string[]): Promise<void> {
+export async function run(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
@@ -45,6 +60,7 @@ export async function fakeUpstreamCommand(args: string[]): Promise<void> {
     tpm: number('tpm', values.tpm, 1, 1e12),
     rateWindowMs: number('rate-window-ms', values['rate-window-ms'], 1, 60_000),
   };
+  const { startFakeUpstream } = await import('../../fake-upstream/index.js');
   const fake = await startFakeUpstream(options);
   process.stdout.write(`fake upstream listening on ${fake.url}\n  export OPENAI_BASE_URL=${fake.url}\n`);
   await new Promise<void>((resolve) => {

@@ -1,7 +1,17 @@
-import { startServer } from '../../server.js';
+export const usage = `Usage: evald serve
+
+Starts the API server (and its run engine) and runs until SIGINT or SIGTERM; runs in progress then stop and
+resume at the next start. Configured by the environment: PORT, HOST, EVALD_DB, DATABASE_URL, OPENAI_BASE_URL,
+OPENAI_API_KEY, EVALD_CONFIG, … (the README's configuration table).
+`;
 
 /** `evald serve`: runs until SIGINT/SIGTERM, then stops runs (they resume on the next start) and exits. */
-export async function serveCommand(): Promise<void> {
+export async function run(args: string[]): Promise<void> {
+  if (args.length > 0) {
+    const { UsageError } = await import('../command.js');
+    throw new UsageError(`serve takes no arguments (got '${args.join(' ')}'); it is configured by the environment`);
+  }
+  const { startServer } = await import('../../server.js');
   const server = await startServer();
   let stopping = false;
   const stop = async () => {
@@ -12,4 +22,6 @@ export async function serveCommand(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // Resolves only at exit: the server keeps the process alive.
+  await new Promise(() => {});
 }

@@ -39,6 +39,16 @@ export function itemsContract(t: StoreUnderTest): void {
       expect(passing.rows.map((r) => r.datasource_item_id)).toEqual([6, 4, 2, 0]);
     });
 
+    it('scans one run in row order after a row, scoped by project, eval and run', async () => {
+      const { evalRecord: e, run, items } = await runWithItems();
+      const scope = [e.project, e.id, run.id] as const;
+      expect(await t.store.items.scan(...scope, -1, 3)).toEqual(items.slice(0, 3));
+      expect(await t.store.items.scan(...scope, 2, 10)).toEqual(items.slice(3));
+      expect(await t.store.items.scan(...scope, 6, 10)).toEqual([]);
+      expect(await t.store.items.scan('proj_other', e.id, run.id, -1, 10)).toEqual([]);
+      expect(await t.store.items.scan(e.project, 'eval_other', run.id, -1, 10)).toEqual([]);
+    });
+
     it('lists nothing of another run, eval or project', async () => {
       const { evalRecord: e, run } = await runWithItems();
       const page = { order: 'asc', limit: 10 } as const;

@@ -24,6 +24,18 @@ export class ItemsRepo {
     return { rows: rows.slice(0, page.limit).map(toRecord), hasMore: rows.length > page.limit };
   }
 
+  /**
+   * Up to `limit` items of a run in row order (datasource_item_id) after row `afterRow`: a keyset page over
+   * the unique (run_id, datasource_item_id) index, for exports and comparisons that walk a whole run.
+   */
+  async scan(project: string, evalId: string, runId: string, afterRow: number, limit: number): Promise<OutputItemRecord[]> {
+    const rows = await this.db.selectFrom('output_items').selectAll()
+      .where('run_id', '=', runId).where('datasource_item_id', '>', afterRow)
+      .where('eval_id', '=', evalId).where('project', '=', project)
+      .orderBy('datasource_item_id', 'asc').limit(limit).execute();
+    return rows.map(toRecord);
+  }
+
   async get(project: string, evalId: string, runId: string, itemId: string): Promise<OutputItemRecord | undefined> {
     const row = await this.db.selectFrom('output_items').selectAll()
       .where('id', '=', itemId).where('run_id', '=', runId).where('eval_id', '=', evalId).where('project', '=', project)
