@@ -45,6 +45,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, log?: Lo
   const port = typeof address === 'object' && address ? address.port : config.port;
   const listening = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   url = config.publicUrl ?? listening;
+  await services.fleet?.start();
   if (config.worker) services.engine.start();
   logger.info({ url: listening, store: store.description, worker: config.worker }, 'evald listening');
   // Said once at start, so an operator learns that python graders will refuse before a run finds out.
@@ -58,6 +59,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, log?: Lo
     url: listening, port, store, services,
     async close() {
       await services.engine.stop();
+      await services.fleet?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();
     },

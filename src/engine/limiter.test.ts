@@ -183,3 +183,21 @@ describe('Limiter cancellation', () => {
     expect(limiter.queued).toBe(0);
   });
 });
+
+describe('Limiter.resize', () => {
+  it('lowers the bound at once and raises it at once when no rate limit had lowered it', async () => {
+    const limiter = new Limiter(16);
+    limiter.resize(8);
+    expect([limiter.max, limiter.limit]).toEqual([8, 8]);
+    const never = new AbortController().signal;
+    const held: Array<() => void> = [];
+    const calls = Array.from({ length: 12 }, () => limiter.run(() => new Promise<void>((r) => held.push(r)), never));
+    await new Promise((r) => setImmediate(r));
+    expect([limiter.active, limiter.queued]).toEqual([8, 4]);
+    limiter.resize(16);
+    await new Promise((r) => setImmediate(r));
+    expect([limiter.active, limiter.queued]).toEqual([12, 0]);
+    for (const release of held) release();
+    await Promise.all(calls);
+  });
+});

@@ -85,7 +85,7 @@ function allowManyListeners(signal: AbortSignal): void {
  * A call that waits to retry gives its slot back and, when its wait is over, goes ahead of new calls.
  */
 export class Limiter {
-  readonly max: number;
+  #max: number;
   readonly policy: RetryPolicy;
   #limit: number;
   #active = 0;
@@ -98,9 +98,28 @@ export class Limiter {
   #listening = new Map<AbortSignal, { waiting: number; onAbort: () => void }>();
 
   constructor(maxConcurrency: number, policy: Partial<RetryPolicy> = {}) {
-    this.max = Math.max(1, Math.floor(maxConcurrency));
-    this.#limit = this.max;
+    this.#max = Math.max(1, Math.floor(maxConcurrency));
+    this.#limit = this.#max;
     this.policy = { ...defaultRetryPolicy, ...policy };
+  }
+
+  /** The most calls in flight at once (this process's share of the provider's concurrency). */
+  get max(): number {
+    return this.#max;
+  }
+
+  /**
+   * Sets a new maximum (several processes split one provider's concurrency). The current bound follows it
+   * down at once (calls already in flight finish) and up at once unless a rate limit had lowered it, in
+   * which case it grows back as after any rate limit.
+   */
+  resize(maxConcurrency: number): void {
+    const max = Math.max(1, Math.floor(maxConcurrency));
+    if (max === this.#max) return;
+    const atMax = this.#limit >= this.#max;
+    this.#max = max;
+    this.#limit = atMax ? max : Math.min(this.#limit, max);
+    this.#drain();
   }
 
   /** The current concurrency bound (≤ max; lower after rate limiting). */
@@ -183,7 +202,7 @@ export class Limiter {
   }
 
   #onSuccess(): void {
-    if (this.#limit >= this.max) return;
+    if (this.#limit >= this.#max) return;
     this.#successes += 1;
     if (this.#successes < this.#limit) return;
     this.#successes = 0;

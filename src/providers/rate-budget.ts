@@ -8,11 +8,18 @@ type Headers = Record<string, string | string[] | undefined>;
 
 const MINUTE_MS = 60_000;
 const PROBE_MS = 1000;
+// How soon a process asks the shared bucket again after it came back short (about 20 RPM-slices a second),
+// and after a database error.
+const SHARED_RETRY_MS = 50;
+const SHARED_ERROR_RETRY_MS = 1000;
 
 /** What one admitted call took from the budget, handed back to `settle` with what it really used. */
 export interface Ticket {
   tokens: number;
 }
+
+/** A bucket shared with other processes (the store's provider_budgets): takes up to `want` from it. */
+export type SharedTake = (limits: RateLimits, want: { requests: number; tokens: number }) => Promise<{ requests: number; tokens: number }>;
 
 interface Waiter {
   tokens: number;
@@ -78,6 +85,10 @@ export class RateBudget {
   #queue: Waiter[] = [];
   #timer: NodeJS.Timeout | undefined;
   readonly #now: () => number;
+  // Shared mode: the levels are slices taken from a bucket other processes draw from too; they do not
+  // refill by themselves. One take at a time.
+  #shared: SharedTake | undefined;
+  #taking = false;
 
   constructor(limits: RateLimits = {}, options: { now?: () => number } = {}) {
     this.#configured = { rpm: limits.rpm, tpm: limits.tpm };
@@ -88,6 +99,19 @@ export class RateBudget {
     this.#tokens = this.#tpm ?? 0;
     this.#refilledAt = this.#now();
     this.#probing = limits.rpm === undefined && limits.tpm === undefined;
+  }
+
+  /**
+   * Draws this budget from a bucket shared by every process on one database instead of refilling it here:
+   * whenever a waiting call does not fit, the budget takes about a second's share (or what the waiting
+   * calls need, if less) from the shared bucket. N processes together then admit what one would.
+   */
+  share(take: SharedTake): void {
+    this.#refill();
+    this.#shared = take;
+    this.#requests = Math.min(this.#requests, 0);
+    this.#tokens = Math.min(this.#tokens, 0);
+    this.#schedule();
   }
 
   /** Whether calls must be admitted (a limit is known, or the first answer is still awaited). */
@@ -161,11 +185,11 @@ export class RateBudget {
     const limitTokens = number(header(headers, 'x-ratelimit-limit-tokens'));
     this.#refill();
     if (limitRequests !== undefined && limitRequests > 0 && this.#configured.rpm === undefined && this.#rpm !== limitRequests) {
-      if (this.#rpm === undefined) this.#requests = limitRequests;
+      if (this.#rpm === undefined && !this.#shared) this.#requests = limitRequests;
       this.#rpm = limitRequests;
     }
     if (limitTokens !== undefined && limitTokens > 0 && this.#configured.tpm === undefined && this.#tpm !== limitTokens) {
-      if (this.#tpm === undefined) this.#tokens = limitTokens;
+      if (this.#tpm === undefined && !this.#shared) this.#tokens = limitTokens;
       this.#tpm = limitTokens;
     }
     // The upstream counted this call but not the others still in flight, which this budget already took
@@ -188,7 +212,7 @@ export class RateBudget {
     const now = this.#now();
     const elapsed = now - this.#refilledAt;
     this.#refilledAt = now;
-    if (elapsed <= 0) return;
+    if (elapsed <= 0 || this.#shared) return;
     if (this.#rpm !== undefined) this.#requests = Math.min(this.#rpm, this.#requests + (elapsed * this.#rpm) / MINUTE_MS);
     if (this.#tpm !== undefined) this.#tokens = Math.min(this.#tpm, this.#tokens + (elapsed * this.#tpm) / MINUTE_MS);
   }
@@ -204,6 +228,55 @@ export class RateBudget {
     this.#refill();
     if (this.#rpm !== undefined && this.#requests < 1) return false;
     return this.#tpm === undefined || this.#tokens >= this.#need(tokens);
+  }
+
+  /** Takes what the waiting calls lack (at most a second's share) from the shared bucket, then admits. */
+  #takeShared(take: SharedTake): void {
+    if (this.#taking) return;
+    this.#taking = true;
+    let requests = 0;
+    let tokens = 0;
+    for (const w of this.#queue) {
+      requests += 1;
+      tokens += this.#need(w.tokens);
+    }
+    const limits = this.limits;
+    const want = {
+      requests: Math.max(0, Math.min(requests, Math.ceil((limits.rpm ?? 0) / 60)) - Math.floor(this.#requests)),
+      tokens: Math.max(0, Math.min(tokens, Math.ceil((limits.tpm ?? 0) / 60)) - Math.floor(this.#tokens)),
+    };
+    // Enough for the head at least, whatever a second's share is.
+    if (limits.rpm !== undefined) want.requests = Math.max(want.requests, 1 - Math.floor(this.#requests));
+    if (limits.tpm !== undefined) want.tokens = Math.max(want.tokens, Math.ceil(this.#need(this.#queue[0]!.tokens) - this.#tokens));
+    take(limits, want).then(
+      (grant) => {
+        this.#taking = false;
+        if (limits.rpm !== undefined) this.#requests += grant.requests;
+        if (limits.tpm !== undefined) this.#tokens += grant.tokens;
+        const short = (limits.rpm !== undefined && grant.requests < want.requests) || (limits.tpm !== undefined && grant.tokens < want.tokens);
+        if (!short) return this.#schedule();
+        // The shared bucket came back short: admit what the grant covers, ask again a little later.
+        this.#retryShared(SHARED_RETRY_MS);
+      },
+      () => {
+        this.#taking = false;
+        this.#retryShared(SHARED_ERROR_RETRY_MS);
+      },
+    );
+  }
+
+  #retryShared(ms: number): void {
+    this.#admitFitting();
+    if (this.#queue.length > 0) this.#setTimer(ms);
+  }
+
+  /** Admits waiters from the head for as long as they fit. */
+  #admitFitting(): void {
+    while (this.#queue.length > 0 && this.#fits(this.#queue[0]!.tokens)) {
+      const waiter = this.#queue.shift()!;
+      waiter.signal.removeEventListener('abort', waiter.onAbort);
+      waiter.resolve(this.#take(waiter.tokens));
+    }
   }
 
   #endProbe(): void {
@@ -232,21 +305,26 @@ export class RateBudget {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    while (this.#queue.length > 0 && this.#fits(this.#queue[0]!.tokens)) {
-      const waiter = this.#queue.shift()!;
-      waiter.signal.removeEventListener('abort', waiter.onAbort);
-      waiter.resolve(this.#take(waiter.tokens));
-    }
+    this.#admitFitting();
     const head = this.#queue[0];
     if (!head) return;
+    // The first answer (settle) or the probe's own timer schedules again.
+    if (this.#probing && this.#inFlight > 0) return;
     const now = this.#now();
     let wait = Math.max(0, this.#pausedUntil - now);
+    if (wait === 0 && this.#shared) return this.#takeShared(this.#shared);
     if (this.#rpm !== undefined && this.#requests < 1) wait = Math.max(wait, ((1 - this.#requests) * MINUTE_MS) / this.#rpm);
     if (this.#tpm !== undefined) {
       const short = this.#need(head.tokens) - this.#tokens;
       if (short > 0) wait = Math.max(wait, (short * MINUTE_MS) / this.#tpm);
     }
-    this.#timer = setTimeout(() => this.#schedule(), Math.max(1, Math.ceil(wait)));
+    this.#setTimer(wait);
+  }
+
+  #setTimer(ms: number): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#schedule(), Math.max(1, Math.ceil(ms)));
     this.#timer.unref?.();
   }
+
 }

@@ -7,7 +7,7 @@ import { HttpProvider } from './http-provider.js';
 import { createChatCompletion, type ChatCompletion, type ChatCompletionRequest } from './openai-chat.js';
 import { createResponse, type ResponseObject, type ResponsesRequest } from './openai-responses.js';
 import type { Provider, ProviderHooks, ProviderSettings } from './provider.js';
-import { RateBudget } from './rate-budget.js';
+import { RateBudget, type RateLimits } from './rate-budget.js';
 import { estimateTokens, reportedTokens } from './token-estimate.js';
 
 export { loadProviderConfig, ProviderConfigError, type ProviderConfig } from './config.js';
@@ -17,6 +17,11 @@ export interface RouterOptions {
   retry?: Partial<RetryPolicy>;
   /** Builds the provider for a settings entry (defaults to HttpProvider over undici). */
   createProvider?: (settings: ProviderSettings, hooks: ProviderHooks) => Provider;
+}
+
+/** Rate budgets kept where several processes can draw from them (the store's provider_budgets). */
+export interface SharedBudgets {
+  take(name: string, limits: RateLimits, want: { requests: number; tokens: number }, nowMs: number): Promise<{ requests: number; tokens: number }>;
 }
 
 interface Route {
@@ -90,9 +95,30 @@ export class ProviderRouter {
     return this.#routeFor(model).budget;
   }
 
+  /**
+   * Draws every provider's rate budget from `shared`, where other processes on the same database draw
+   * theirs: together they respect each limit as one process would. A provider is known there by its name
+   * and base URL.
+   */
+  shareBudgets(shared: SharedBudgets): void {
+    for (const { provider, budget } of this.#all()) {
+      const name = `${provider.name} ${provider.baseUrl}`;
+      budget.share((limits, want) => shared.take(name, limits, want, Date.now()));
+    }
+  }
+
+  /** Gives this process its share of every provider's concurrency when `processes` share the providers. */
+  shareConcurrency(processes: number): void {
+    for (const { provider, limiter } of this.#all()) limiter.resize(Math.ceil(provider.maxConcurrency / Math.max(1, processes)));
+  }
+
+  #all(): Route[] {
+    return [...this.#routes, this.#fallback];
+  }
+
   /** Every provider, the default last. */
   get providers(): Provider[] {
-    return [...this.#routes, this.#fallback].map((r) => r.provider);
+    return this.#all().map((r) => r.provider);
   }
 
   /**

@@ -10,6 +10,7 @@ import { GradersService } from './graders.js';
 import { createModelLayer } from './models.js';
 import { CompareService } from './compare.js';
 import { ExportService } from './export.js';
+import { Fleet } from './fleet.js';
 
 /** Every use-case the API and CLI call, built once per process. */
 export interface Services {
@@ -22,6 +23,8 @@ export interface Services {
   compare: CompareService;
   exports: ExportService;
   engine: RunEngine;
+  /** Set on PostgreSQL, where other processes may share the providers' limits (start it with the server). */
+  fleet: Fleet | null;
 }
 
 /** Wires services, the model layer and the run engine over one store. The engine is not started here. */
@@ -44,5 +47,6 @@ export function createServices(store: Store, config: Config, log: Logger, report
     compare: new CompareService(store),
     exports: new ExportService(store),
     engine,
+    fleet: store.dialect === 'postgres' ? new Fleet(store, models.router, engine.owner, log) : null,
   };
 }

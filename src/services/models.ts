@@ -8,6 +8,7 @@ import type { Sampler, SampledOutput } from '../engine/process-item.js';
 
 /** What the engine and the graders API need to reach models and the python sandbox. */
 export interface ModelLayer {
+  router: ProviderRouter;
   access: ModelAccess;
   createSampler: (dataSource: Record<string, unknown>) => Sampler;
   createPython: () => PythonAccess & { close(): Promise<void> };
@@ -19,6 +20,7 @@ export function createModelLayer(log: Logger, env: NodeJS.ProcessEnv = process.e
   const pythonOptions = pythonOptionsFromEnv(env);
   log.debug('model providers configured');
   return {
+    router,
     access: createModelAccess(router),
     createSampler: (dataSource) => {
       const sampler: Sampler = (item, signal) => sampleItem(dataSource as never, item, router, signal) as Promise<SampledOutput>;

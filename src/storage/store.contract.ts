@@ -7,6 +7,7 @@ import { leasesContract } from './contract/leases.contract.js';
 import { commitContract } from './contract/commit.contract.js';
 import { itemsContract } from './contract/items.contract.js';
 import { filesContract } from './contract/files.contract.js';
+import { budgetsContract } from './contract/budgets.contract.js';
 
 /** The store a contract test works on, fresh for every test. */
 export interface StoreUnderTest {
@@ -41,12 +42,13 @@ export function storeContract(name: string, open: () => Promise<Store>, close: (
     commitContract(ctx);
     itemsContract(ctx);
     filesContract(ctx);
+    budgetsContract(ctx);
   });
 }
 
 /** Deletes every row, for backends that reuse one database across tests. Migrations stay applied. */
 export async function emptyStore(store: Store): Promise<void> {
-  for (const table of ['output_items', 'runs', 'evals', 'file_chunks', 'files', 'api_keys'] as const) {
+  for (const table of ['output_items', 'runs', 'evals', 'file_chunks', 'files', 'api_keys', 'provider_budgets', 'workers'] as const) {
     await store.db.deleteFrom(table).execute();
   }
 }

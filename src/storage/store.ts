@@ -7,6 +7,7 @@ import { EvalsRepo } from './repos/evals.js';
 import { RunsRepo } from './repos/runs.js';
 import { ItemsRepo } from './repos/items.js';
 import { FilesRepo } from './repos/files.js';
+import { BudgetsRepo } from './repos/budgets.js';
 
 /**
  * The storage contract: every backend is one Kysely dialect behind these repositories, and every backend
@@ -18,6 +19,7 @@ export class Store {
   readonly runs: RunsRepo;
   readonly items: ItemsRepo;
   readonly files: FilesRepo;
+  readonly budgets: BudgetsRepo;
 
   constructor(readonly db: Kysely<Database>, readonly dialect: Dialect, readonly description: string) {
     this.keys = new KeysRepo(db);
@@ -25,6 +27,7 @@ export class Store {
     this.runs = new RunsRepo(db, dialect);
     this.items = new ItemsRepo(db);
     this.files = new FilesRepo(db);
+    this.budgets = new BudgetsRepo(db, dialect);
   }
 
   /** Applies pending migrations. */

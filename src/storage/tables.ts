@@ -76,6 +76,18 @@ export interface FileChunksTable {
   data: Uint8Array;
 }
 
+export interface ProviderBudgetsTable {
+  name: string;
+  requests: number;
+  tokens: number;
+  updated_ms: number;
+}
+
+export interface WorkersTable {
+  owner: string;
+  seen_ms: number;
+}
+
 export interface MigrationsMarker {
   id: Generated<number>;
 }
@@ -87,4 +99,6 @@ export interface Database {
   output_items: OutputItemsTable;
   files: FilesTable;
   file_chunks: FileChunksTable;
+  provider_budgets: ProviderBudgetsTable;
+  workers: WorkersTable;
 }

@@ -1,10 +1,12 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Dialect } from '../types.js';
 import { initial } from './0001-initial.js';
+import { providerBudgets } from './0007-provider-budgets.js';
 
 // Numbered, forward-only. A new migration is a new file and a new line here; never edit a shipped one.
 const migrations = (dialect: Dialect): Record<string, Migration> => ({
   '0001-initial': initial(dialect),
+  '0007-provider-budgets': providerBudgets(),
 });
 
 /** Applies every migration not yet applied; throws with the failing migration's error. */
