@@ -14,6 +14,7 @@ import { filesRoutes } from './routes/files.js';
 import { gradersRoutes } from './routes/graders.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { extensionsRoutes } from './routes/extensions.js';
+import { itemSearchRoutes } from './routes/item-search.js';
 
 /** Builds the HTTP app: /health, the /v1 API, the dashboard, one error envelope for everything. */
 export function createApp(services: Services, config: Config, log: Logger): Hono<AppEnv> {
@@ -58,6 +59,7 @@ export function createApp(services: Services, config: Config, log: Logger): Hono
   v1.route('/', filesRoutes);
   v1.route('/', gradersRoutes);
   v1.route('/', extensionsRoutes);
+  v1.route('/', itemSearchRoutes);
   app.route('/v1', v1);
   app.route('/', dashboardRoutes);
 

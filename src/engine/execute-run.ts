@@ -5,6 +5,7 @@ import type { ModelAccess, PythonAccess } from '../graders/grader.js';
 import type { RunRecord, Store } from '../storage/index.js';
 import { BatchWriter } from './batch-writer.js';
 import { readRows, SourceError, type SourceRow } from './data-sources/rows.js';
+import { countRows } from './data-sources/count-rows.js';
 import { processItem, type Sampler } from './process-item.js';
 
 /** What executing a run needs from outside the engine. */
@@ -56,6 +57,8 @@ export async function executeRun(run: RunRecord, deps: ExecuteDeps, signal: Abor
     const itemSchema = itemSchemaOf(evalRecord.data_source_config);
     const validate = itemSchema ? compileItemSchema(itemSchema) : null;
     const done = await store.runs.doneRows(run.id);
+    // Progress needs its denominator from the start (a resumed run keeps the count it first made).
+    if (run.source_rows == null) await store.runs.markStarted(run.id, await countRows(dataSource.source, store, run.project), nowS());
     const scope = { run, evalRecord, models: deps.models, python, sampler, signal: stopped.signal };
     const itemConcurrency = itemConcurrencyFor(deps.itemConcurrency, sampler);
 

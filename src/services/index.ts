@@ -7,6 +7,7 @@ import { FilesService } from './files.js';
 import { KeysService } from './keys.js';
 import { RunsService } from './runs.js';
 import { GradersService } from './graders.js';
+import { ItemSearchService } from './item-search.js';
 import { createModelLayer } from './models.js';
 import { CompareService } from './compare.js';
 import { ExportService } from './export.js';
@@ -22,6 +23,7 @@ export interface Services {
   /** evald's extensions (docs/extensions.md). */
   compare: CompareService;
   exports: ExportService;
+  itemSearch: ItemSearchService;
   engine: RunEngine;
   /** Set on PostgreSQL, where other processes may share the providers' limits (start it with the server). */
   fleet: Fleet | null;
@@ -38,10 +40,12 @@ export function createServices(store: Store, config: Config, log: Logger, report
     createSampler: models.createSampler,
   }, log, { leaseMs: config.leaseMs, maxParallelRuns: config.maxParallelRuns });
   const evals = new EvalsService(store);
+  const runs = new RunsService(store, evals, engine, reportBase);
   return {
     keys: new KeysService(store),
     evals,
-    runs: new RunsService(store, evals, engine, reportBase),
+    runs,
+    itemSearch: new ItemSearchService(store, runs),
     files: new FilesService(store, config.maxFileBytes),
     graders: new GradersService(models.access, models.createPython),
     compare: new CompareService(store),

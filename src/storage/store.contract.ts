@@ -8,6 +8,7 @@ import { commitContract } from './contract/commit.contract.js';
 import { itemsContract } from './contract/items.contract.js';
 import { filesContract } from './contract/files.contract.js';
 import { budgetsContract } from './contract/budgets.contract.js';
+import { itemSearchContract } from './contract/item-search.contract.js';
 
 /** The store a contract test works on, fresh for every test. */
 export interface StoreUnderTest {
@@ -43,6 +44,7 @@ export function storeContract(name: string, open: () => Promise<Store>, close: (
     itemsContract(ctx);
     filesContract(ctx);
     budgetsContract(ctx);
+    itemSearchContract(ctx);
   });
 }
 

@@ -8,6 +8,7 @@ import { RunsRepo } from './repos/runs.js';
 import { ItemsRepo } from './repos/items.js';
 import { FilesRepo } from './repos/files.js';
 import { BudgetsRepo } from './repos/budgets.js';
+import { ItemSearchRepo } from './repos/item-search.js';
 
 /**
  * The storage contract: every backend is one Kysely dialect behind these repositories, and every backend
@@ -20,6 +21,7 @@ export class Store {
   readonly items: ItemsRepo;
   readonly files: FilesRepo;
   readonly budgets: BudgetsRepo;
+  readonly itemSearch: ItemSearchRepo;
 
   constructor(readonly db: Kysely<Database>, readonly dialect: Dialect, readonly description: string) {
     this.keys = new KeysRepo(db);
@@ -28,6 +30,7 @@ export class Store {
     this.items = new ItemsRepo(db);
     this.files = new FilesRepo(db);
     this.budgets = new BudgetsRepo(db, dialect);
+    this.itemSearch = new ItemSearchRepo(db, dialect);
   }
 
   /** Applies pending migrations. */

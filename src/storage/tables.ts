@@ -44,6 +44,10 @@ export interface RunsTable {
   updated_at: number;
   lease_owner: string | null;
   lease_expires_at: number | null;
+  /** Rows the run's source holds, counted when the run starts; null before. */
+  source_rows: number | null;
+  /** When the run first started executing (seconds); null before. */
+  started_at: number | null;
 }
 
 export interface OutputItemsTable {
@@ -57,6 +61,25 @@ export interface OutputItemsTable {
   results: string;
   sample: string;
   created_at: number;
+}
+
+/** One row per output item: its state, errored apart from failed (migration 0006, kept by triggers). */
+export interface ItemFacetsTable {
+  run_id: string;
+  row: number;
+  item_id: string;
+  state: 'passed' | 'failed' | 'errored';
+  /** SQLite only: the output item's rowid, the key of its full-text row. */
+  item_rowid: number;
+}
+
+/** One row per graded criterion of an item that did not error (migration 0006, kept by triggers). */
+export interface ItemScoresTable {
+  run_id: string;
+  row: number;
+  criterion: string;
+  score: number | null;
+  passed: number;
 }
 
 export interface FilesTable {
@@ -97,6 +120,8 @@ export interface Database {
   evals: EvalsTable;
   runs: RunsTable;
   output_items: OutputItemsTable;
+  item_facets: ItemFacetsTable;
+  item_scores: ItemScoresTable;
   files: FilesTable;
   file_chunks: FileChunksTable;
   provider_budgets: ProviderBudgetsTable;

@@ -67,6 +67,10 @@ export interface RunRecord {
   updated_at: number;
   lease_owner: string | null;
   lease_expires_at: number | null;
+  /** Rows the source holds, counted when the run starts (null before, or when it could not be read). */
+  source_rows?: number | null;
+  /** When the run first started (seconds). */
+  started_at?: number | null;
 }
 
 export interface OutputItemRecord {

@@ -3,7 +3,7 @@ import type { Database, OutputItemsTable } from '../tables.js';
 import type { OutputItemRecord, Page, PageRequest } from '../types.js';
 import { num } from '../json.js';
 
-const toRecord = (r: Selectable<OutputItemsTable>): OutputItemRecord => ({
+export const itemToRecord = (r: Selectable<OutputItemsTable>): OutputItemRecord => ({
   id: r.id, run_id: r.run_id, eval_id: r.eval_id, project: r.project,
   datasource_item_id: num(r.datasource_item_id), status: r.status as OutputItemRecord['status'],
   datasource_item: JSON.parse(r.datasource_item), results: JSON.parse(r.results), sample: JSON.parse(r.sample),
@@ -21,7 +21,7 @@ export class ItemsRepo {
     if (page.status) q = q.where('status', '=', page.status);
     if (page.after) q = q.where('id', page.order === 'asc' ? '>' : '<', page.after);
     const rows = await q.orderBy('id', page.order).limit(page.limit + 1).execute();
-    return { rows: rows.slice(0, page.limit).map(toRecord), hasMore: rows.length > page.limit };
+    return { rows: rows.slice(0, page.limit).map(itemToRecord), hasMore: rows.length > page.limit };
   }
 
   /**
@@ -33,13 +33,13 @@ export class ItemsRepo {
       .where('run_id', '=', runId).where('datasource_item_id', '>', afterRow)
       .where('eval_id', '=', evalId).where('project', '=', project)
       .orderBy('datasource_item_id', 'asc').limit(limit).execute();
-    return rows.map(toRecord);
+    return rows.map(itemToRecord);
   }
 
   async get(project: string, evalId: string, runId: string, itemId: string): Promise<OutputItemRecord | undefined> {
     const row = await this.db.selectFrom('output_items').selectAll()
       .where('id', '=', itemId).where('run_id', '=', runId).where('eval_id', '=', evalId).where('project', '=', project)
       .executeTakeFirst();
-    return row && toRecord(row);
+    return row && itemToRecord(row);
   }
 }

@@ -12,6 +12,9 @@ export const runToRecord = (r: Selectable<RunsTable>): RunRecord => lazyDataSour
   per_criteria: fromJson(r.per_criteria), per_model_usage: fromJson(r.per_model_usage),
   created_at: num(r.created_at), updated_at: num(r.updated_at),
   lease_owner: r.lease_owner, lease_expires_at: r.lease_expires_at === null ? null : num(r.lease_expires_at),
+  // Set once the run starts; absent before, as on a record the services build.
+  ...(r.source_rows != null && { source_rows: num(r.source_rows) }),
+  ...(r.started_at != null && { started_at: num(r.started_at) }),
 });
 
 // A run's data source can hold every inline row (megabytes). The API sends the stored text as it is
@@ -64,6 +67,13 @@ export class RunsRepo {
       .where('project', '=', project).where('eval_id', '=', evalId).where('id', '=', runId)
       .where('status', 'in', ACTIVE).execute();
     return this.get(project, evalId, runId);
+  }
+
+  /** Records, once, that the run started and how many rows its source holds (a resumed run keeps the first). */
+  async markStarted(runId: string, sourceRows: number | null, now: number): Promise<void> {
+    await this.db.updateTable('runs')
+      .set((eb) => ({ source_rows: eb.fn.coalesce('source_rows', eb.val(sourceRows)), started_at: eb.fn.coalesce('started_at', eb.val(now)) }))
+      .where('id', '=', runId).execute();
   }
 
   /** Deletes the run and its output items; false when it did not exist. */

@@ -1,0 +1,87 @@
+import { ApiError } from '../api/errors.js';
+import type { ItemSearchQuery } from '../schemas/item-search.js';
+import type { Store } from '../storage/index.js';
+import type { RunsService } from './runs.js';
+import { itemToWire, listOf } from './wire.js';
+
+/**
+ * evald's own reads for the dashboard: a run's items searched, filtered and sorted server-side, its score
+ * distributions, and its progress against the rows its source holds. Every read checks the run is the
+ * caller project's first (404 otherwise), then reads the item index of migration 0006.
+ */
+export class ItemSearchService {
+  constructor(private readonly store: Store, private readonly runs: RunsService) {}
+
+  async search(project: string, evalId: string, runId: string, query: ItemSearchQuery) {
+    await this.runs.record(project, evalId, runId);
+    if (query.criterion_passed !== undefined && !query.criterion) {
+      throw ApiError.invalid('criterion', "'criterion_passed' filters on a criterion: name it in 'criterion'.", 'missing_required_parameter');
+    }
+    if (query.sort === 'score' && !query.score_criterion) {
+      throw ApiError.invalid('score_criterion', "'sort=score' sorts by one criterion's score: name it in 'score_criterion'.", 'missing_required_parameter');
+    }
+    const page = await this.store.itemSearch.search(runId, {
+      q: query.q,
+      state: query.status,
+      criterion: query.criterion ? { name: query.criterion, passed: query.criterion_passed ?? false } : undefined,
+      sort: query.sort,
+      scoreOf: query.score_criterion,
+      order: query.order,
+      after: query.after,
+      limit: query.limit,
+    });
+    return listOf(page, page.rows.map(itemToWire));
+  }
+
+  async histograms(project: string, evalId: string, runId: string, bins: number) {
+    const run = await this.runs.record(project, evalId, runId);
+    const summaries = await this.store.itemSearch.histograms(runId, bins);
+    return {
+      object: 'list' as const,
+      // Errored items have no criterion results here: say how many were left out of every figure.
+      errored_excluded: run.counts.errored,
+      data: summaries.map((s) => {
+        const width = s.min !== null && s.max !== null && s.max > s.min ? (s.max - s.min) / bins : 0;
+        return {
+          object: 'eval.run.score_histogram' as const,
+          testing_criteria: s.criterion,
+          count: s.count,
+          passed: s.passed,
+          pass_rate: s.count ? s.passed / s.count : null,
+          mean: s.mean,
+          min: s.min,
+          max: s.max,
+          bins: s.bins.map((count, i) => ({ lower: s.min === null ? null : s.min + i * width, upper: s.min === null ? null : (i === bins - 1 ? s.max : s.min + (i + 1) * width), count })),
+        };
+      }),
+    };
+  }
+
+  async progress(project: string, evalId: string, runId: string) {
+    const run = await this.runs.record(project, evalId, runId);
+    const c = run.counts;
+    const total = run.source_rows ?? null;
+    const now = Math.floor(Date.now() / 1000);
+    const started = run.started_at ?? null;
+    const active = run.status === 'queued' || run.status === 'in_progress';
+    // Rate since the run started; a resumed run's earlier items make it optimistic, which an ETA may be.
+    const eta = active && total !== null && started !== null && c.total > 0 && now > started
+      ? Math.round(((now - started) / c.total) * Math.max(0, total - c.total)) : null;
+    return {
+      object: 'eval.run.progress' as const,
+      run_id: run.id,
+      status: run.status,
+      total_rows: total,
+      done: c.total,
+      // Rows that will never run: the rest of a canceled or failed run.
+      not_run: !active && total !== null ? Math.max(0, total - c.total) : 0,
+      passed: c.passed,
+      failed: c.failed,
+      errored: c.errored,
+      started_at: started,
+      updated_at: run.updated_at,
+      eta_seconds: eta,
+      error: run.error,
+    };
+  }
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import type { StoreUnderTest } from '../store.contract.js';
+import type { GradedItem } from '../types.js';
+import { aClaimedRun, aGradedItem, CRITERIA, T0 } from './factories.contract.js';
+
+/** The item index of migration 0006: kept by the store on every insert and delete, read by item_search. */
+export function itemSearchContract(t: StoreUnderTest): void {
+  describe('item search index', () => {
+    const first = CRITERIA[0]!.name;
+    const second = CRITERIA[1]!.name;
+
+    async function runWithItems() {
+      const { evalRecord, run } = await aClaimedRun(t.store);
+      const outcomes: GradedItem['outcome'][] = ['passed', 'failed', 'passed', 'errored', 'passed', 'failed', 'passed'];
+      // Committed out of row order, as concurrent items finish.
+      const graded = outcomes.map((o, i) => aGradedItem(run, i, o));
+      for (const [i, g] of graded.entries()) (g.record.results as Array<{ score: number }>)[0]!.score = [0.9, 0.1, 0.5, 0, 0.7, 0.2, 0.3][i]!;
+      await t.store.runs.commitBatch(run.id, 'worker-a', [graded[5]!, graded[2]!, graded[0]!], T0 + 1);
+      await t.store.runs.commitBatch(run.id, 'worker-a', [graded[6]!, graded[1]!, graded[4]!, graded[3]!], T0 + 2);
+      return { evalRecord, run, items: graded.map((g) => g.record) };
+    }
+    const rows = (page: { rows: Array<{ datasource_item_id: number }> }) => page.rows.map((r) => r.datasource_item_id);
+    const base = { sort: 'row' as const, order: 'asc' as const, limit: 50 };
+
+    it('lists in row order, pages by item id, and keeps errored apart from failed', async () => {
+      const { run, items } = await runWithItems();
+      const s = t.store.itemSearch;
+      expect(rows(await s.search(run.id, base))).toEqual([0, 1, 2, 3, 4, 5, 6]);
+      const page = await s.search(run.id, { ...base, limit: 3 });
+      expect(page.hasMore).toBe(true);
+      expect(page.rows[0]).toEqual(items[0]);
+      expect(rows(await s.search(run.id, { ...base, limit: 3, after: page.rows[2]!.id }))).toEqual([3, 4, 5]);
+      expect(rows(await s.search(run.id, { ...base, order: 'desc', limit: 2 }))).toEqual([6, 5]);
+      expect(rows(await s.search(run.id, { ...base, state: 'failed' }))).toEqual([1, 5]);
+      expect(rows(await s.search(run.id, { ...base, state: 'errored' }))).toEqual([3]);
+      expect(await s.counts(run.id)).toEqual({ passed: 4, failed: 2, errored: 1 });
+    });
+
+    it('filters by a criterion’s pass and sorts by its score, errored items left out', async () => {
+      const { run } = await runWithItems();
+      const s = t.store.itemSearch;
+      expect(rows(await s.search(run.id, { ...base, criterion: { name: first, passed: false } }))).toEqual([1, 5]);
+      expect(rows(await s.search(run.id, { ...base, criterion: { name: second, passed: true } }))).toEqual([0, 2, 4, 6]);
+      expect(rows(await s.search(run.id, { ...base, sort: 'score', scoreOf: first }))).toEqual([1, 5, 6, 2, 4, 0]);
+      const top = await s.search(run.id, { ...base, sort: 'score', scoreOf: first, order: 'desc', limit: 2 });
+      expect(rows(top)).toEqual([0, 4]);
+      expect(rows(await s.search(run.id, { ...base, sort: 'score', scoreOf: first, order: 'desc', limit: 2, after: top.rows[1]!.id }))).toEqual([2, 6]);
+    });
+
+    it('finds items by words of their input and output, whatever the case, and nothing for no words', async () => {
+      const { run } = await runWithItems();
+      const s = t.store.itemSearch;
+      // Rows 1 and 4 hold "The app crashes when I log in".
+      expect(rows(await s.search(run.id, { ...base, q: 'CRASHES log' }))).toEqual([1, 4]);
+      expect(rows(await s.search(run.id, { ...base, q: 'crashes', state: 'passed' }))).toEqual([4]);
+      // Failed items answered "other".
+      expect(rows(await s.search(run.id, { ...base, q: 'other' }))).toEqual([1, 5]);
+      expect(rows(await s.search(run.id, { ...base, q: 'upstream returned' }))).toEqual([3]);
+      expect(rows(await s.search(run.id, { ...base, q: '"; drop --' }))).toEqual([]);
+      expect(rows(await s.search(run.id, { ...base, q: 'nowhere-to-be-found' }))).toEqual([]);
+    });
+
+    it('summarises each criterion’s scores in bins', async () => {
+      const { run } = await runWithItems();
+      const [a, b] = await t.store.itemSearch.histograms(run.id, 4);
+      expect(a).toMatchObject({ criterion: first, count: 6, passed: 4, min: 0.1, max: 0.9 });
+      expect(a!.mean).toBeCloseTo((0.9 + 0.1 + 0.5 + 0.7 + 0.2 + 0.3) / 6);
+      // Width 0.2 from 0.1: [0.1,0.3) 0.1 0.2 | [0.3,0.5) 0.3 | [0.5,0.7) 0.5 | [0.7,0.9] 0.7 0.9
+      expect(a!.bins).toEqual([2, 1, 1, 2]);
+      expect(b).toMatchObject({ criterion: second, count: 6, passed: 4, min: 0, max: 1, bins: [2, 0, 0, 4] });
+    });
+
+    it('forgets a deleted run’s items', async () => {
+      const { evalRecord: e, run } = await runWithItems();
+      await t.store.runs.delete(e.project, e.id, run.id);
+      expect(rows(await t.store.itemSearch.search(run.id, { ...base, q: 'crashes' }))).toEqual([]);
+      expect(await t.store.itemSearch.histograms(run.id, 4)).toEqual([]);
+      expect(await t.store.itemSearch.counts(run.id)).toEqual({ passed: 0, failed: 0, errored: 0 });
+    });
+
+    it('records when a run started and its source’s row count once', async () => {
+      const { run } = await runWithItems();
+      await t.store.runs.markStarted(run.id, 7, T0 + 5);
+      await t.store.runs.markStarted(run.id, 9, T0 + 9);
+      expect(await t.store.runs.byId(run.id)).toMatchObject({ source_rows: 7, started_at: T0 + 5 });
+    });
+  });
+}

@@ -1,0 +1,131 @@
+import { sql, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely';
+import type { Database, OutputItemsTable } from '../tables.js';
+import type { Dialect, OutputItemRecord, Page } from '../types.js';
+import { PG_ITEM_TEXT } from '../migrations/0006-item-index.js';
+import { itemToRecord } from './items.js';
+
+export type ItemState = 'passed' | 'failed' | 'errored';
+
+/** A page of a run's items by state, a criterion's pass, words of their text, in row or score order. */
+export interface ItemSearch {
+  q?: string | undefined;
+  state?: ItemState | undefined;
+  /** Only items whose this criterion passed (or failed); errored items have no criterion results. */
+  criterion?: { name: string; passed: boolean } | undefined;
+  /** `row`: source row order; `score`: by the score of `scoreOf`, then row. */
+  sort: 'row' | 'score';
+  scoreOf?: string | undefined;
+  order: 'asc' | 'desc';
+  /** The last item id of the previous page. */
+  after?: string | undefined;
+  limit: number;
+}
+
+/** One criterion's scores over a run's items that did not error. */
+export interface ScoreSummary {
+  criterion: string;
+  count: number;
+  passed: number;
+  mean: number | null;
+  min: number | null;
+  max: number | null;
+  bins: number[];
+}
+
+/** The words of a query as an FTS5 expression: each one quoted (so no query syntax), all required. */
+export function ftsQuery(q: string): string | null {
+  const words = q.toLowerCase().match(/[\p{L}\p{N}]+/gu);
+  return words ? words.map((w) => `"${w}"`).join(' ') : null;
+}
+
+/** Reads the item index of migration 0006; every method takes a run already checked to be the caller's. */
+export class ItemSearchRepo {
+  constructor(private readonly db: Kysely<Database>, private readonly dialect: Dialect) {}
+
+  async search(runId: string, s: ItemSearch): Promise<Page<OutputItemRecord>> {
+    const dir = s.order;
+    const cmp = dir === 'asc' ? '>' : '<';
+    // Optional joins change the builder's type at each step; the shape of what it selects does not.
+    let q: SelectQueryBuilder<any, any, any> = this.db.selectFrom('item_facets as f')
+      .innerJoin('output_items as o', (j) => j.onRef('o.run_id', '=', 'f.run_id').onRef('o.datasource_item_id', '=', 'f.row'))
+      .selectAll('o')
+      .where('f.run_id', '=', runId);
+    if (s.state) q = q.where('f.state', '=', s.state);
+    if (s.criterion) {
+      const { name, passed } = s.criterion;
+      q = q.innerJoin('item_scores as c', (j) => j.onRef('c.run_id', '=', 'f.run_id').onRef('c.row', '=', 'f.row').on('c.criterion', '=', name))
+        .where('c.passed', '=', passed ? 1 : 0);
+    }
+    if (s.q !== undefined && s.q.trim() !== '') {
+      if (this.dialect === 'sqlite') {
+        const match = ftsQuery(s.q);
+        if (match === null) return { rows: [], hasMore: false };
+        q = q.where('f.item_rowid', 'in', sql<number>`(select rowid from item_text where item_text match ${match})`);
+      } else {
+        q = q.where(sql<boolean>`${sql.raw(PG_ITEM_TEXT.replaceAll('datasource_item', 'o.datasource_item').replaceAll('sample::', 'o.sample::'))} @@ plainto_tsquery('simple', ${s.q})`);
+      }
+    }
+    const cursor = s.after ? await this.cursor(runId, s.after, s.sort === 'score' ? s.scoreOf : undefined) : undefined;
+    if (s.sort === 'score' && s.scoreOf) {
+      q = q.innerJoin('item_scores as k', (j) => j.onRef('k.run_id', '=', 'f.run_id').onRef('k.row', '=', 'f.row').on('k.criterion', '=', s.scoreOf!))
+        .where('k.score', 'is not', null);
+      if (cursor && cursor.score !== null) {
+        const { row, score } = cursor;
+        q = q.where((eb) => eb.or([eb('k.score', cmp, score), eb.and([eb('k.score', '=', score), eb('k.row', cmp, row)])]));
+      }
+      q = q.orderBy('k.score', dir).orderBy('k.row', dir);
+    } else {
+      if (cursor) q = q.where('f.row', cmp, cursor.row);
+      q = q.orderBy('f.row', dir);
+    }
+    const rows = await q.limit(s.limit + 1).execute();
+    return { rows: rows.slice(0, s.limit).map((r) => itemToRecord(r as Selectable<OutputItemsTable>)), hasMore: rows.length > s.limit };
+  }
+
+  /** Where a page after item `itemId` starts: its row and, when sorting by a criterion, its score. */
+  private async cursor(runId: string, itemId: string, criterion: string | undefined): Promise<{ row: number; score: number | null } | undefined> {
+    const item = await this.db.selectFrom('output_items').select('datasource_item_id').where('id', '=', itemId).where('run_id', '=', runId).executeTakeFirst();
+    if (!item) return undefined;
+    const row = Number(item.datasource_item_id);
+    if (!criterion) return { row, score: null };
+    const s = await this.db.selectFrom('item_scores').select('score')
+      .where('run_id', '=', runId).where('row', '=', row).where('criterion', '=', criterion).executeTakeFirst();
+    return { row, score: s?.score ?? null };
+  }
+
+  /** Items per state. */
+  async counts(runId: string): Promise<Record<ItemState, number>> {
+    const rows = await this.db.selectFrom('item_facets').select(['state', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('run_id', '=', runId).groupBy('state').execute();
+    const out: Record<ItemState, number> = { passed: 0, failed: 0, errored: 0 };
+    for (const r of rows) out[r.state] = Number(r.n);
+    return out;
+  }
+
+  /** Per criterion: count, passes, mean, range and `bins` equal-width bins of the scores between min and max. */
+  async histograms(runId: string, bins: number): Promise<ScoreSummary[]> {
+    const stats = await this.db.selectFrom('item_scores')
+      .select((eb) => ['criterion', eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('passed').as('passed'),
+        eb.fn.avg<number>('score').as('mean'), eb.fn.min<number>('score').as('min'), eb.fn.max<number>('score').as('max')])
+      .where('run_id', '=', runId).groupBy('criterion').orderBy('criterion').execute();
+    const out: ScoreSummary[] = [];
+    for (const st of stats) {
+      const min = st.min === null ? null : Number(st.min);
+      const max = st.max === null ? null : Number(st.max);
+      const counts = new Array<number>(bins).fill(0);
+      if (min !== null && max !== null) {
+        const width = max > min ? (max - min) / bins : 1;
+        // The top edge belongs to the last bin.
+        const bin = sql<number>`min(${bins - 1}, cast(floor((score - ${min}) / ${width} + 1e-9) as integer))`;
+        const binExpr = this.dialect === 'postgres' ? sql<number>`least(${bins - 1}, floor((score - ${min}) / ${width} + 1e-9)::integer)` : bin;
+        const rows = await this.db.selectFrom('item_scores').select([binExpr.as('b'), (eb) => eb.fn.countAll<number>().as('n')])
+          .where('run_id', '=', runId).where('criterion', '=', st.criterion).where('score', 'is not', null)
+          .groupBy(sql`1`).execute();
+        for (const r of rows) counts[Number(r.b)] = Number(r.n);
+      }
+      out.push({ criterion: st.criterion, count: Number(st.n), passed: Number(st.passed ?? 0),
+        mean: st.mean === null ? null : Number(st.mean), min, max, bins: counts });
+    }
+    return out;
+  }
+}
