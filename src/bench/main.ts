@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchEvals } from './evals.js';
 import { benchJsonl, benchPython, benchSampled, pollInterval, SAMPLED_POLL_MS } from './runs.js';
+import { benchLimits } from './limits.js';
 
 /**
- * `npm run bench [scenario…]`: evals, jsonl, sampled, python (default: all). Each scenario starts the built
+ * `npm run bench [scenario…]`: evals, jsonl, sampled, limits, python (default: all). Each scenario starts the built
  * server as its own process on a fresh SQLite file and prints a Markdown table for BENCHMARKS.md.
  */
 async function main(which: string[]): Promise<void> {
@@ -53,6 +54,12 @@ async function main(which: string[]): Promise<void> {
       out('\nThe same 2,000 calls through evald\'s HTTP client alone (its HttpProvider in a fresh process: no server, store or engine), twice:\n');
       out('| concurrency | round | wall s | wall / floor | client CPU ms/call |\n|---|---|---|---|---|');
       for (const row of clientRows) out(row);
+    }
+    if (all || which.includes('limits')) {
+      const r = await benchLimits(dir, 3000, 1200, 150_000);
+      out('\n## rate limits: 3,000 items, completions + score_model judge, fake upstream at 1,200 RPM and 150,000 TPM\n');
+      out('| calls | answered 429 | tokens charged | wall s | limit-bound floor s | wall / floor |\n|---|---|---|---|---|---|');
+      out(`| ${r.calls} | ${r.refused} (${f((100 * r.refused) / r.calls, 2)}%) | ${r.tokens.toLocaleString('en')} | ${f(r.seconds, 1)} | ${f(r.floor, 1)} | ${f(r.ratio, 3)} |`);
     }
     if (all || which.includes('python')) {
       const r = await benchPython(dir, 1000);

@@ -38,6 +38,8 @@ export interface FakeUpstreamOptions {
 /** What the fake saw; live counters, reset with `reset()`. */
 export interface FakeUpstreamStats {
   requests: number;
+  /** Tokens charged against `tpm` by the requests it admitted (counted only when limits are set). */
+  chargedTokens: number;
   /** Responses by status code, plus `drop` for connections destroyed without a response. */
   byStatus: Record<string, number>;
   byPath: Record<string, number>;
@@ -112,6 +114,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   const authorizations = new Set<string>();
   const stats: FakeUpstreamStats = {
     requests: 0,
+    chargedTokens: 0,
     byStatus: {},
     byPath: {},
     inFlight: 0,
@@ -121,7 +124,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     },
     recent: [],
     reset() {
-      Object.assign(stats, { requests: 0, byStatus: {}, byPath: {}, maxInFlight: stats.inFlight, recent: [] });
+      Object.assign(stats, { requests: 0, chargedTokens: 0, byStatus: {}, byPath: {}, maxInFlight: stats.inFlight, recent: [] });
       authorizations.clear();
       attempts.clear();
     },
@@ -214,9 +217,11 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     const answer = fault === undefined ? prepared.respond(directives) : null;
     let rateHeaders: Record<string, string> = {};
     if (window.enabled && answer !== null) {
-      const verdict = window.check(chargedTokens(body, usageOf(answer)));
+      const charged = chargedTokens(body, usageOf(answer));
+      const verdict = window.check(charged);
       rateHeaders = verdict.headers;
       const over = verdict.exceeded;
+      if (!over) stats.chargedTokens += charged;
       if (over) {
         const unit = over.resource === 'requests' ? 'requests per min (RPM)' : 'tokens per min (TPM)';
         const message = `Rate limit reached for ${prepared.model} (fake) on ${unit}: Limit ${over.limit}, Used ${over.used}, Requested ${over.requested}. Please try again in ${formatDuration(over.retryAfterMs)}.`;

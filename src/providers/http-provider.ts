@@ -62,12 +62,12 @@ export class HttpProvider implements Provider {
     });
   }
 
-  post<T>(path: string, body: unknown, signal: AbortSignal): Promise<T> {
+  post<T>(path: string, body: unknown, signal: AbortSignal, onHeaders = this.#onHeaders): Promise<T> {
     if (signal.aborted) return Promise.reject(signal.reason);
     return new Promise<T>((resolve, reject) => {
       const call = new Call(signal, (error, status, headers, text) => {
         this.#calls.get(signal)?.delete(call);
-        if (status !== 0) this.#onHeaders?.(headers);
+        if (status !== 0) onHeaders?.(headers);
         if (error !== null) {
           reject(signal.aborted ? signal.reason : classifyNetworkError(this.name, this.timeoutMs, error, this.#redact));
         } else if (status < 200 || status >= 300) {

@@ -32,8 +32,11 @@ export interface Provider {
   readonly timeoutMs: number;
   /** Model name to send when this provider serves embeddings (overrides what a grader asked for). */
   readonly embeddingModel: string | undefined;
-  /** POSTs JSON to `baseUrl + path`; resolves with the parsed 2xx body, rejects with a ProviderError. */
-  post<T>(path: string, body: unknown, signal: AbortSignal): Promise<T>;
+  /**
+   * POSTs JSON to `baseUrl + path`; resolves with the parsed 2xx body, rejects with a ProviderError.
+   * `onHeaders` gets this call's response headers (else the provider's own hook does).
+   */
+  post<T>(path: string, body: unknown, signal: AbortSignal, onHeaders?: ProviderHooks['onHeaders']): Promise<T>;
   close(): Promise<void>;
 }
 

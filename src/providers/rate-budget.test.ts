@@ -94,7 +94,7 @@ describe('RateBudget admission', () => {
     expect(b.gating).toBe(true);
     const first = await b.admit(10, never);
     expect(await admittedWithin(b, 500, 10_000, 0)).toBe(0);
-    b.settle(first, 10, {});
+    b.settle(first, 10);
     expect(b.gating).toBe(false);
     await vi.advanceTimersByTimeAsync(0);
     expect(b.queued).toBe(0);
@@ -120,14 +120,20 @@ describe('RateBudget and the upstream headers', () => {
     expect(configured.limits.rpm).toBe(100);
   });
 
-  it('lowers its levels to what the upstream says remains, counting its own calls still in flight', async () => {
+  it('lowers its levels to what the upstream says remains, counting only its calls admitted later', async () => {
     const b = budget(100, 10_000);
-    const tickets = await Promise.all([b.admit(10, never), b.admit(10, never), b.admit(10, never)]);
-    // The upstream answered the first call: 40 requests left there, and two more of ours are on their way.
-    b.observe({ 'x-ratelimit-remaining-requests': '40', 'x-ratelimit-remaining-tokens': '2500' });
-    expect(b.levels.requests).toBe(38);
-    expect(b.levels.tokens).toBe(2_500);
-    for (const t of tickets) b.settle(t, undefined);
+    const [first, , third] = await Promise.all([b.admit(10, never), b.admit(10, never), b.admit(10, never)]);
+    // The upstream answered the first call with 40 left; the two admitted after it were not counted yet,
+    // and a whole-number figure may hide up to one more.
+    b.observe({ 'x-ratelimit-remaining-requests': '40', 'x-ratelimit-remaining-tokens': '2500' }, first);
+    expect(b.levels.requests).toBe(39);
+    expect(b.levels.tokens).toBe(2_501);
+    // The last call's answer: every call before it was counted.
+    b.observe({ 'x-ratelimit-remaining-requests': '30' }, third);
+    expect(b.levels.requests).toBe(31);
+    // A figure above the level never raises it.
+    b.observe({ 'x-ratelimit-remaining-requests': '90' }, third);
+    expect(b.levels.requests).toBe(31);
   });
 
   it('parses OpenAI reset durations', () => {

@@ -16,6 +16,8 @@ const SHARED_ERROR_RETRY_MS = 1000;
 /** What one admitted call took from the budget, handed back to `settle` with what it really used. */
 export interface Ticket {
   tokens: number;
+  /** Admission order: the upstream counted, before this call, every call admitted before it. */
+  seq: number;
 }
 
 /** A bucket shared with other processes (the store's provider_budgets): takes up to `want` from it. */
@@ -77,6 +79,9 @@ export class RateBudget {
   #refilledAt: number;
   #pausedUntil = 0;
   #inFlight = 0;
+  // Sequence numbers of the admitted calls not yet settled (a few dozen at most: the concurrency).
+  readonly #open = new Set<number>();
+  #seq = 0;
   // Until the first answer, a provider whose limits are unknown gets one call at a time: that answer's
   // headers may say the limits, and a first burst of a whole concurrency's calls would already exceed them.
   // A first call slower than PROBE_MS (a long reasoning answer) ends the probe, so it never holds a run.
@@ -168,19 +173,19 @@ export class RateBudget {
    * Ends an admitted call: corrects its token estimate by `usedTokens` (the answer's total usage; undefined
    * when unknown keeps the estimate) and reads the upstream's rate-limit headers, if any.
    */
-  settle(ticket: Ticket, usedTokens: number | undefined, headers?: Headers): void {
+  settle(ticket: Ticket, usedTokens: number | undefined): void {
+    if (!this.#open.delete(ticket.seq)) return;
     this.#inFlight = Math.max(0, this.#inFlight - 1);
     this.#endProbe();
     if (usedTokens !== undefined && this.#tpm !== undefined) {
       this.#refill();
       this.#tokens = Math.min(this.#tpm, this.#tokens + ticket.tokens - usedTokens);
     }
-    if (headers) this.observe(headers);
     this.#schedule();
   }
 
-  /** Reads `x-ratelimit-*` headers of any answer (2xx or 429). */
-  observe(headers: Headers): void {
+  /** Reads the `x-ratelimit-*` headers of any answer (2xx or 429); `ticket` is the call they answer, if known. */
+  observe(headers: Headers, ticket?: Ticket): void {
     const limitRequests = number(header(headers, 'x-ratelimit-limit-requests'));
     const limitTokens = number(header(headers, 'x-ratelimit-limit-tokens'));
     this.#refill();
@@ -192,13 +197,16 @@ export class RateBudget {
       if (this.#tpm === undefined && !this.#shared) this.#tokens = limitTokens;
       this.#tpm = limitTokens;
     }
-    // The upstream counted this call but not the others still in flight, which this budget already took
-    // (headers arrive before the call that brought them is settled, so it is one of the in-flight ones).
-    const others = Math.max(0, this.#inFlight - 1);
+    // What remained upstream once it had counted this call and every call it received before. The calls
+    // admitted here after this one and still in flight were not among those (the upstream counts a request
+    // when it arrives); and the headers count whole units, so the level may be up to one more than they
+    // say: lowering it to the exact figure would throw away the refill's fraction with every answer.
+    let later = 0;
+    if (ticket) for (const seq of this.#open) if (seq > ticket.seq) later += 1;
     const remainingRequests = number(header(headers, 'x-ratelimit-remaining-requests'));
-    if (remainingRequests !== undefined && this.#rpm !== undefined) this.#requests = Math.min(this.#requests, remainingRequests - others);
+    if (remainingRequests !== undefined && this.#rpm !== undefined) this.#requests = Math.min(this.#requests, remainingRequests + 1 - later);
     const remainingTokens = number(header(headers, 'x-ratelimit-remaining-tokens'));
-    if (remainingTokens !== undefined && this.#tpm !== undefined) this.#tokens = Math.min(this.#tokens, remainingTokens);
+    if (remainingTokens !== undefined && this.#tpm !== undefined) this.#tokens = Math.min(this.#tokens, remainingTokens + 1);
     this.#schedule();
   }
 
@@ -296,7 +304,9 @@ export class RateBudget {
     if (this.#rpm !== undefined) this.#requests -= 1;
     if (this.#tpm !== undefined) this.#tokens -= tokens;
     this.#inFlight += 1;
-    return { tokens };
+    const seq = ++this.#seq;
+    this.#open.add(seq);
+    return { tokens, seq };
   }
 
   /** Admits every waiter at the head that fits, then sets one timer for when the next one will. */

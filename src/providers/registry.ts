@@ -139,9 +139,17 @@ export class ProviderRouter {
       // No known limit (the common local setup): no admission step, not even a resolved promise.
       if (!budget.gating) return call(provider, s);
       const ticket = await budget.admit(tokens(), s);
+      // The call's own headers go to the budget with its ticket: which calls the upstream had counted
+      // when it answered depends on when this one was admitted.
+      const scoped: Provider = {
+        name: provider.name, baseUrl: provider.baseUrl, maxConcurrency: provider.maxConcurrency,
+        timeoutMs: provider.timeoutMs, embeddingModel: provider.embeddingModel,
+        post: (path, body, signal) => provider.post(path, body, signal, (headers) => budget.observe(headers, ticket)),
+        close: () => provider.close(),
+      };
       let answer: { value: T } | undefined;
       try {
-        answer = { value: await call(provider, s) };
+        answer = { value: await call(scoped, s) };
         return answer.value;
       } catch (err) {
         const failure = err as { kind?: string; retryAfterMs?: number };
@@ -177,7 +185,7 @@ export class ProviderRouter {
       const batch = await this.call(
         wanted,
         signal,
-        (_provider, s) => createEmbeddings(provider, { model, input, encoding_format: 'float' }, s),
+        (scoped, s) => createEmbeddings(scoped, { model, input, encoding_format: 'float' }, s),
         () => estimateTokens('/embeddings', { input }),
         (answer) => answer.usage.total_tokens,
       );
