@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { benchExportCompare, benchHelp } from './cli.js';
 import { benchEvals } from './evals.js';
 import { benchJsonl, benchPython, benchSampled, pollInterval, SAMPLED_POLL_MS } from './runs.js';
 import { benchLimits } from './limits.js';
 
 /**
- * `npm run bench [scenario…]`: evals, jsonl, sampled, limits, python (default: all). Each scenario starts the built
+ * `npm run bench [scenario…]`: evals, jsonl, sampled, limits, python, cli (default: all). Each scenario starts the built
  * server as its own process on a fresh SQLite file and prints a Markdown table for BENCHMARKS.md.
  */
 async function main(which: string[]): Promise<void> {
@@ -66,6 +67,15 @@ async function main(which: string[]): Promise<void> {
       out('\n## python grader: 1,000 items, trivial grade()\n');
       out('| items/s | wall s | first item (run of 1, incl. sandbox start) s |\n|---|---|---|');
       out(`| ${f(r.itemsPerSecond, 0)} | ${f(r.seconds, 2)} | ${f(r.firstItemSeconds, 2)} |`);
+    }
+    if (all || which.includes('cli')) {
+      const h = await benchHelp(9);
+      out('\n## evald command: --help, export and compare of 100,000-item runs\n');
+      out(`\`evald --help\` (dist/ up to date): ${f(h.helpMs, 0)} ms median wall; a bare \`node -e ""\`: ${f(h.bareMs, 0)} ms.\n`);
+      const r = await benchExportCompare(dir, 100_000);
+      out('| command | wall s | items/s | command peak RSS MB | server peak RSS MB | output |\n|---|---|---|---|---|---|');
+      out(`| export (JSONL to a file) | ${f(r.export.seconds, 2)} | ${f(r.export.itemsPerSecond, 0)} | ${f(r.export.peakMb, 0)} | ${f(r.export.serverPeakMb, 0)} | ${f(r.export.mb, 1)} MB |`);
+      out(`| compare (2 criteria, 1,000 bootstrap resamples each) | ${f(r.compare.seconds, 2)} | ${f((2 * r.rows) / r.compare.seconds, 0)} | ${f(r.compare.peakMb, 0)} | ${f(r.compare.serverPeakMb, 0)} | ${r.compare.regressions} regressions, ${r.compare.fixes} fixes |`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

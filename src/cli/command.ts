@@ -6,9 +6,15 @@ export interface CommandModule {
   run(args: string[]): Promise<number | void>;
 }
 
-/** A mistake in how the command was called: its message and exit code 2. */
+/**
+ * A mistake in how the command was called, or in a file it was given: its message and exit code 2. The
+ * command's usage follows the message unless `showUsage` is false (a bad file says what is wrong in it).
+ */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+  constructor(message: string, readonly showUsage = true) {
+    super(message);
+  }
 }
 
 /** True when `--help` or `-h` is among the arguments (before a `--`). */

@@ -5,6 +5,9 @@ import { UsageError, wantsHelp, type CommandModule } from './command.js';
 // One line per command: a summary for `evald --help` and a lazy import, so that `evald --help` (and any one
 // command) loads nothing it does not use. Command files keep their heavy imports inside run().
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  run: { summary: 'run an eval file (YAML/JSON): create or reuse the eval, run it, gate on the results', load: () => import('./commands/run.js') },
+  export: { summary: "write a run's items as JSONL or CSV", load: () => import('./commands/export.js') },
+  compare: { summary: 'compare two runs item by item, with paired statistics', load: () => import('./commands/compare.js') },
   serve: { summary: 'start the API server (PORT, HOST, EVALD_DB, DATABASE_URL, …)', load: () => import('./commands/serve.js') },
   keys: { summary: 'create, list and revoke API keys', load: () => import('./commands/keys.js') },
   'fake-upstream': { summary: 'a fake OpenAI-compatible model server for dry runs', load: () => import('./commands/fake-upstream.js') },
@@ -55,7 +58,8 @@ async function main(argv: string[]): Promise<number> {
     // parseArgs reports unknown or malformed options with these codes: a usage error too.
     const code = (e as { code?: string }).code;
     if (e instanceof UsageError || code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`evald ${name}: ${(e as Error).message}\n\n${command.usage}`);
+      const showUsage = !(e instanceof UsageError) || e.showUsage;
+      process.stderr.write(`evald ${name}: ${(e as Error).message}\n${showUsage ? `\n${command.usage}` : ''}`);
       return 2;
     }
     throw e;

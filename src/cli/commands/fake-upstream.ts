@@ -21,6 +21,8 @@ Options:
   --rate-429 P         share of calls answered 429        --rate-500 P      share answered 500
   --rate-drop P        share of connections dropped       --retry-after-ms N  the 429s' Retry-After
   --seed N             seed of the random choices
+  --rpm N              requests per minute it allows       --tpm N           tokens per minute it allows
+  --rate-window-ms N   the window those limits are counted over (past them: 429s with OpenAI's headers)
 `;
 
 /**
