@@ -36,6 +36,23 @@ export class ItemsRepo {
     return rows.map(itemToRecord);
   }
 
+  /**
+   * A run's item states (`passed` | `failed` | `errored`) in row order after `afterRow`, from the item index:
+   * a comparison reads these instead of parsing every item. The caller has checked the run's project.
+   */
+  async states(runId: string, afterRow: number, limit: number): Promise<Array<{ row: number; state: string }>> {
+    const rows = await this.db.selectFrom('item_facets').select(['row', 'state'])
+      .where('run_id', '=', runId).where('row', '>', afterRow).orderBy('row', 'asc').limit(limit).execute();
+    return rows.map((r) => ({ row: num(r.row), state: r.state }));
+  }
+
+  /** The criterion results of a run's graded items with rows in [fromRow, toRow], from the item index. */
+  async scores(runId: string, fromRow: number, toRow: number): Promise<Array<{ row: number; criterion: string; score: number | null; passed: boolean }>> {
+    const rows = await this.db.selectFrom('item_scores').select(['row', 'criterion', 'score', 'passed'])
+      .where('run_id', '=', runId).where('row', '>=', fromRow).where('row', '<=', toRow).execute();
+    return rows.map((r) => ({ row: num(r.row), criterion: r.criterion, score: r.score === null ? null : Number(r.score), passed: Boolean(num(r.passed)) }));
+  }
+
   async get(project: string, evalId: string, runId: string, itemId: string): Promise<OutputItemRecord | undefined> {
     const row = await this.db.selectFrom('output_items').selectAll()
       .where('id', '=', itemId).where('run_id', '=', runId).where('eval_id', '=', evalId).where('project', '=', project)
