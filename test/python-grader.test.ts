@@ -54,7 +54,7 @@ describe('python grader inside runs', () => {
       forkbomb: 'import os\ndef grade(s, i):\n    while True:\n        os.fork()\n',
       raises: 'def grade(s, i):\n    raise ValueError("nope")\n',
       string: 'def grade(s, i):\n    return "1.0"\n',
-      syntax: 'def grade(s, i)\n    return 1\n',
+      // (a syntax error is refused when the eval is stored: test/fidelity.test.ts)
     };
     for (const [name, source] of Object.entries(attacks)) {
       const ev = await client.evals.create({ ...simpleEval(name), testing_criteria: [py(name, source)] });

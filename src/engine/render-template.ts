@@ -1,3 +1,4 @@
+import { parsePath, scanPlaceholders, type ParsedPath } from '../domain/template.js';
 import { GradeError } from '../graders/grader.js';
 
 /** The two namespaces a template may read. `sample` is absent while sampling the model's input. */
@@ -6,30 +7,24 @@ export interface TemplateScope {
   sample?: unknown;
 }
 
-// `{{ item.a.b[0] }}` / `{{sample.output_json.name}}`: a namespace, then dotted keys and [n] indices.
-const VARIABLE = /\{\{\s*((?:item|sample)(?:\.[^\s.[\]{}]+|\[\d+\])*)\s*\}\}/g;
-const SEGMENT = /\.([^\s.[\]{}]+)|\[(\d+)\]/g;
-
 const MISSING = Symbol('missing');
 
-/** A variable path split once: its namespace and the keys / indices after it. */
-interface ParsedPath {
-  path: string;
-  namespace: 'item' | 'sample';
-  keys: Array<string | number>;
-}
-
-function parsePath(path: string): ParsedPath {
-  const namespace = path.startsWith('item') ? 'item' : 'sample';
-  const keys: Array<string | number> = [];
-  for (const match of path.slice(namespace.length).matchAll(SEGMENT)) keys.push(match[1] ?? Number(match[2]));
-  return { path, namespace, keys };
+/** A JSON text's value, or MISSING; tool-call `arguments` are JSON held in a string. */
+function parseJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return MISSING;
+  }
 }
 
 function lookup(scope: TemplateScope, parsed: ParsedPath): unknown {
-  if (parsed.namespace === 'sample' && scope.sample === undefined) return MISSING;
-  let value: unknown = scope[parsed.namespace];
+  // A row without a sample (a jsonl run): every sample.* is empty, as OpenAI renders it, not an error.
+  if (parsed.namespace === 'sample' && scope.sample === undefined) return null;
+  let value: unknown = parsed.namespace === 'item' ? scope.item : scope.sample;
   for (const key of parsed.keys) {
+    // A path that goes on past a string goes on inside the JSON the string holds.
+    if (typeof value === 'string') value = parseJsonText(value);
     if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return MISSING;
     value = (value as Record<string | number, unknown>)[key];
   }
@@ -38,7 +33,8 @@ function lookup(scope: TemplateScope, parsed: ParsedPath): unknown {
 
 /** Looks up `item.a[0].b` in the scope; MISSING when any step does not exist. */
 export function resolvePath(scope: TemplateScope, path: string): unknown {
-  return lookup(scope, parsePath(path));
+  const parsed = parsePath(path);
+  return parsed && (parsed.namespace === 'item' || parsed.namespace === 'sample') ? lookup(scope, parsed) : MISSING;
 }
 
 /** Whether resolvePath found nothing. */
@@ -62,16 +58,20 @@ interface CompiledTemplate {
 const compiled = new Map<string, CompiledTemplate>();
 const COMPILED_LIMIT = 10_000;
 
+// Braces that hold no item/sample path stay literal text: create refuses them in new templates, but an
+// eval stored before that check still renders as it did.
 function compile(template: string): CompiledTemplate {
   let found = compiled.get(template);
   if (found) return found;
   const texts: string[] = [];
   const vars: ParsedPath[] = [];
   let last = 0;
-  for (const match of template.matchAll(VARIABLE)) {
-    texts.push(template.slice(last, match.index));
-    vars.push(parsePath(match[1]!));
-    last = match.index + match[0].length;
+  for (const p of scanPlaceholders(template).placeholders) {
+    const parsed = parsePath(p.inner);
+    if (!parsed || (parsed.namespace !== 'item' && parsed.namespace !== 'sample')) continue;
+    texts.push(template.slice(last, p.index));
+    vars.push(parsed);
+    last = p.index + p.length;
   }
   texts.push(template.slice(last));
   found = { texts, vars };
@@ -82,7 +82,8 @@ function compile(template: string): CompiledTemplate {
 
 /**
  * Renders every `{{ namespace.path }}` in `template`. A variable that does not exist throws a GradeError
- * (`invalid_variable`), so a typo errors the item instead of silently comparing against an empty string.
+ * (`invalid_variable`), so a typo errors the item instead of silently comparing against an empty string;
+ * `sample.*` of a row that has no sample renders empty.
  */
 export function renderTemplate(template: string, scope: TemplateScope): string {
   if (!template.includes('{{')) return template;

@@ -3,15 +3,18 @@ import { ApiError } from '../api/errors.js';
 import { deriveDataSourceConfig } from '../domain/data-source-schema.js';
 import { compileItemSchema } from '../domain/item-schema.js';
 import { newId } from '../domain/ids.js';
+import { NAMESPACES } from '../domain/template.js';
 import type { EvalCreateParams, EvalListQuery, EvalUpdateParams } from '../schemas/index.js';
 import type { EvalRecord, Store } from '../storage/index.js';
+import { checkPythonSources, pythonSources, type PythonSourceChecker } from './python-checks.js';
+import { checkTemplates, graderTemplates } from './template-checks.js';
 import { evalToWire, listOf } from './wire.js';
 
 const nowS = () => Math.floor(Date.now() / 1000);
 
 /** The Evals resource: create, read, list, update (name, metadata), delete (with its runs and items). */
 export class EvalsService {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store, private readonly checkPython: PythonSourceChecker) {}
 
   async create(project: string, params: EvalCreateParams) {
     if (params.data_source_config.type === 'custom') {
@@ -21,6 +24,9 @@ export class EvalsService {
         throw ApiError.invalid('data_source_config.item_schema', `item_schema is not a valid JSON Schema: ${(e as Error).message}`);
       }
     }
+    const itemSchema = params.data_source_config.type === 'custom' ? params.data_source_config.item_schema : null;
+    params.testing_criteria.forEach((c, i) => checkTemplates(graderTemplates(c, `testing_criteria[${i}]`), { namespaces: NAMESPACES, itemSchema }));
+    await checkPythonSources(params.testing_criteria.flatMap((c, i) => pythonSources(c, `testing_criteria[${i}]`)), this.checkPython);
     const createdMs = Date.now();
     const id = newId('eval_', createdMs);
     const created = Math.floor(createdMs / 1000);

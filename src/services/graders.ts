@@ -7,6 +7,9 @@ import { graderFor } from '../graders/registry.js';
 import { JsonObject } from '../schemas/common.js';
 import { StandaloneGrader, type SubGrader } from '../schemas/graders.js';
 import { ApiError } from '../api/errors.js';
+import { NAMESPACES } from '../domain/template.js';
+import { checkPythonSources, pythonSources, type PythonSourceChecker } from './python-checks.js';
+import { checkTemplates, graderTemplates } from './template-checks.js';
 
 export const ValidateGraderRequest = z.object({ grader: StandaloneGrader });
 export const RunGraderRequest = z.object({
@@ -28,10 +31,17 @@ type Errors = Record<(typeof ERROR_FLAGS)[number], boolean> & {
 
 /** `/fine_tuning/alpha/graders/{run,validate}`: try one grader on one sample. */
 export class GradersService {
-  constructor(private readonly models: ModelAccess, private readonly createPython: () => PythonAccess & { close(): Promise<void> }) {}
+  constructor(
+    private readonly models: ModelAccess,
+    private readonly createPython: () => PythonAccess & { close(): Promise<void> },
+    private readonly checkPython: PythonSourceChecker,
+  ) {}
 
-  validate(grader: StandaloneGrader) {
+  /** Refuses what could never grade: a bad formula, a template that cannot render, python that does not compile. */
+  async validate(grader: StandaloneGrader) {
     if (grader.type === 'multi') this.namedSubGraders(grader);
+    checkTemplates(graderTemplates(grader, 'grader'), { namespaces: NAMESPACES, itemSchema: null });
+    await checkPythonSources(pythonSources(grader, 'grader'), this.checkPython);
     return { grader };
   }
 

@@ -12,6 +12,7 @@ import { createModelLayer } from './models.js';
 import { CompareService } from './compare.js';
 import { ExportService } from './export.js';
 import { Fleet } from './fleet.js';
+import { checkPythonSource } from '../graders/python/check-source.js';
 
 /** Every use-case the API and CLI call, built once per process. */
 export interface Services {
@@ -39,7 +40,8 @@ export function createServices(store: Store, config: Config, log: Logger, report
     createPython: models.createPython,
     createSampler: models.createSampler,
   }, log, { leaseMs: config.leaseMs, maxParallelRuns: config.maxParallelRuns });
-  const evals = new EvalsService(store);
+  const checkPython = (source: string) => checkPythonSource(source);
+  const evals = new EvalsService(store, checkPython);
   const runs = new RunsService(store, evals, engine, reportBase);
   return {
     keys: new KeysService(store),
@@ -47,7 +49,7 @@ export function createServices(store: Store, config: Config, log: Logger, report
     runs,
     itemSearch: new ItemSearchService(store, runs),
     files: new FilesService(store, config.maxFileBytes),
-    graders: new GradersService(models.access, models.createPython),
+    graders: new GradersService(models.access, models.createPython, checkPython),
     compare: new CompareService(store),
     exports: new ExportService(store),
     engine,

@@ -5,6 +5,7 @@ import { newId } from '../domain/ids.js';
 import type { OutputItemListQuery, RunCreateParams, RunDataSource, RunListQuery } from '../schemas/index.js';
 import type { EvalRecord, RunRecord, Store } from '../storage/index.js';
 import type { EvalsService } from './evals.js';
+import { checkItemReference, checkTemplates, messageTemplates } from './template-checks.js';
 import { itemToWire, listOf, listOfJson, runToJson } from './wire.js';
 
 /** What the runs service needs of the engine: a nudge when work appears, a stop when a run must end. */
@@ -113,6 +114,12 @@ export class RunsService {
     if (ds.type !== 'jsonl') {
       if (!ds.model) throw ApiError.invalid('data_source.model', `A '${ds.type}' run samples a model: 'model' is required.`, 'missing_required_parameter');
       if (!ds.input_messages) throw ApiError.invalid('data_source.input_messages', `A '${ds.type}' run needs 'input_messages' (a template or an item_reference).`, 'missing_required_parameter');
+      const itemSchema = itemSchemaOf(evalRecord.data_source_config);
+      if (ds.input_messages.type === 'template') {
+        checkTemplates(messageTemplates(ds.input_messages.template, 'data_source.input_messages.template'), { namespaces: ['item'], itemSchema });
+      } else {
+        checkItemReference(ds.input_messages.item_reference, itemSchema, 'data_source.input_messages.item_reference');
+      }
     }
   }
 }

@@ -8,4 +8,4 @@ export const gradersRoutes = new Hono<AppEnv>()
   .post('/fine_tuning/alpha/graders/run', async (c) =>
     c.json(await c.var.services.graders.run(await jsonBody(c, RunGraderRequest))))
   .post('/fine_tuning/alpha/graders/validate', async (c) =>
-    c.json(c.var.services.graders.validate((await jsonBody(c, ValidateGraderRequest)).grader)));
+    c.json(await c.var.services.graders.validate((await jsonBody(c, ValidateGraderRequest)).grader)));

@@ -32,7 +32,8 @@ export interface Spawned {
 /** Starts worker processes the way the status says. */
 export interface Launcher {
   status: SandboxStatus;
-  spawn(options: PythonOptions): Spawned;
+  /** Starts python with `args` (by default the grader worker's: see pythonArgs). */
+  spawn(options: PythonOptions, args?: string[]): Spawned;
 }
 
 const NOBODY = 65534;
@@ -108,7 +109,7 @@ async function sandboxed(options: PythonOptions): Promise<Launcher> {
     + (missing.length ? `; this bwrap lacks ${missing.join(', ')} (upgrade to 0.8+ for full hardening)` : '');
   return {
     status,
-    spawn: (opts) => spawnSandbox(bwrap, ['--info-fd', '3', ...argv(opts, pythonArgs(opts))], host),
+    spawn: (opts, args = pythonArgs(opts)) => spawnSandbox(bwrap, ['--info-fd', '3', ...argv(opts, args)], host),
   };
 }
 
@@ -162,11 +163,11 @@ async function unsandboxed(options: PythonOptions): Promise<Launcher> {
   process.emitWarning(detail, { code: 'EVALD_PYTHON_UNSANDBOXED' });
   return {
     status: { ...base, ready: true, python: python.executable, pythonVersion: python.version, detail },
-    spawn: (opts) => {
+    spawn: (opts, args = pythonArgs(opts)) => {
       const scratch = mkdtempSync(join(tmpdir(), 'evald-python-'));
       const env = { ...SANDBOX_ENV, HOME: scratch, TMPDIR: scratch };
       // detached: its own process group, so killing the worker also kills anything it forked.
-      const child = spawn(python.executable, pythonArgs(opts), { cwd: scratch, env, stdio: 'pipe', detached: true });
+      const child = spawn(python.executable, args, { cwd: scratch, env, stdio: 'pipe', detached: true });
       return {
         child,
         kill: () => {
