@@ -1,13 +1,27 @@
 /** The `sample` namespace graders see: what the model produced for one item (or the row's `sample`). */
 export interface ToolCall {
+  /** A function call's `call_id`; a hosted call's `call_id` when it has one, else its item id. */
   id: string;
-  type: 'function';
+  /** `function`, or a hosted call's Responses item type (`mcp_call`, `web_search_call`, …). */
+  type: string;
   function: { name: string; arguments: string };
+}
+
+/** Audio the model answered with (Chat Completions `message.audio`). */
+export interface OutputAudio {
+  data: string;
+  transcript: string;
 }
 
 export interface Choice {
   index: number;
-  message: { role: 'assistant'; content: string | null; tool_calls?: ToolCall[] | null; refusal?: string | null };
+  message: {
+    role: 'assistant';
+    content: string | null;
+    tool_calls?: ToolCall[] | null;
+    refusal?: string | null;
+    audio?: (OutputAudio & { id?: string; expires_at?: number }) | null;
+  };
   finish_reason: string;
 }
 
@@ -16,6 +30,7 @@ export interface Sample {
   output_text?: string;
   output_json?: unknown;
   output_tools?: ToolCall[];
+  output_audio?: OutputAudio;
   choices?: Choice[];
   [key: string]: unknown;
 }

@@ -1,4 +1,5 @@
 import { answer, type OutputFormat } from './answer.js';
+import { audioAnswer, wantsAudio } from './audio.js';
 import { BadRequest, checkParams, isObject, optionalInt, requireModel, type Endpoint } from './endpoint.js';
 import { messageTexts, newId, snapshotName } from './text.js';
 
@@ -64,6 +65,7 @@ export const chatCompletions: Endpoint = (body) => {
   checkTools(body.tools);
   if (body.stream === true) throw new BadRequest('The fake upstream does not stream; send stream: false.', 'stream');
   const format = outputFormat(body.response_format);
+  const audio = wantsAudio(body);
   const n = optionalInt(body, 'n') ?? 1;
   const maxTokens = optionalInt(body, 'max_completion_tokens') ?? optionalInt(body, 'max_tokens');
   const messages = messageTexts(body.messages);
@@ -73,7 +75,12 @@ export const chatCompletions: Endpoint = (body) => {
     respond(directives) {
       const a = answer(messages, format, directives, maxTokens);
       const toolCalls = a.toolCalls.map((t) => ({ id: t.id, type: 'function', function: { name: t.name, arguments: t.arguments } }));
-      const message = { role: 'assistant', content: a.text, refusal: a.refusal, annotations: [], ...(toolCalls.length ? { tool_calls: toolCalls } : {}) };
+      // With audio output the words come as the audio's transcript and `content` is null, as the real API answers.
+      const spoken = audio && a.text !== null ? audioAnswer(a.text, audio.format) : null;
+      const message = {
+        role: 'assistant', content: spoken ? null : a.text, refusal: a.refusal, annotations: [],
+        ...(toolCalls.length ? { tool_calls: toolCalls } : {}), ...(spoken ? { audio: spoken } : {}),
+      };
       return {
         id: newId('chatcmpl-'),
         object: 'chat.completion',

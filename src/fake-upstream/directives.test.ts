@@ -18,6 +18,12 @@ describe('fake upstream directives', () => {
     expect(d).toMatchObject({ score: 0.5, reply: 'a; b', json: '{"k":1}', tools: [{ name: 'f', arguments: '{"x":"1;2"}' }] });
   });
 
+  it('reads hosted tool calls, with an optional name and input', () => {
+    expect(parseDirectives('[[fake:hosted=web_search_call]] [[fake:hosted=mcp_call:lookup({"q":"a;b"})]]').hosted).toEqual([
+      { kind: 'web_search_call' }, { kind: 'mcp_call', name: 'lookup', input: '{"q":"a;b"}' },
+    ]);
+  });
+
   it('reads delays, wait hints, labels, refusals and cached tokens', () => {
     expect(parseDirectives('[[fake:delay=300x1;retry-after-ms=none;label=good;refuse;cached=7]]')).toMatchObject({
       delay: { ms: 300, times: 1 }, retryAfterMs: null, label: 'good', refuse: true, cached: 7,

@@ -14,6 +14,8 @@ export interface Directives {
   reply?: string;
   json?: string;
   tools: Array<{ name: string; arguments: string }>;
+  /** `hosted=KIND[:NAME][(INPUT)]`: hosted tool call items in a /responses answer. */
+  hosted?: Array<{ kind: string; name?: string; input?: string }>;
   refuse: boolean;
   score?: number;
   label?: string;
@@ -73,7 +75,7 @@ function applyOne(d: Directives, raw: string): 'rest' | void {
   return 'rest';
 }
 
-// reply=, json= and tool= take the rest of their block, so their values may contain ';'.
+// reply=, json=, tool= and hosted= take the rest of their block, so their values may contain ';'.
 function applyRest(d: Directives, directive: string): void {
   const eq = directive.indexOf('=');
   const key = directive.slice(0, eq).trim().toLowerCase();
@@ -83,6 +85,9 @@ function applyRest(d: Directives, directive: string): void {
   else if (key === 'tool') {
     const m = /^\s*([\w.-]+)\s*(?:\(([\s\S]*)\))?\s*$/.exec(value);
     if (m) d.tools.push({ name: m[1]!, arguments: m[2]?.trim() || '{}' });
+  } else if (key === 'hosted') {
+    const m = /^\s*([a-z_]+_call)\s*(?::\s*([\w.-]+))?\s*(?:\(([\s\S]*)\))?\s*$/.exec(value);
+    if (m) (d.hosted ??= []).push({ kind: m[1]!, ...(m[2] ? { name: m[2] } : {}), ...(m[3] !== undefined ? { input: m[3].trim() } : {}) });
   }
 }
 

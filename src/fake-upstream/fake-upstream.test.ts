@@ -33,6 +33,26 @@ describe('fake upstream through the official SDK', () => {
     expect(fake.stats.authorizations).toEqual(['Bearer sk-fake-test']);
   });
 
+  it('answers with audio when modalities ask for it, refusing audio output without `audio`', async () => {
+    const completion = await client.chat.completions.create({
+      model: 'gpt-4o-audio-preview', modalities: ['text', 'audio'], audio: { voice: 'alloy', format: 'wav' },
+      messages: [{ role: 'user', content: 'Say yes [[fake:reply=Yes.]]' }],
+    });
+    const message = completion.choices[0]!.message;
+    expect(message.content).toBeNull();
+    expect(message.audio).toMatchObject({ id: expect.stringMatching(/^audio_/), transcript: 'Yes.', expires_at: expect.any(Number) });
+    expect(Buffer.from(message.audio!.data, 'base64').subarray(0, 4).toString()).toBe('RIFF');
+    const missing = await post('/chat/completions', { model: 'gpt-4o-audio-preview', modalities: ['audio'], messages: [{ role: 'user', content: 'x' }] });
+    expect(missing).toMatchObject({ status: 400, body: { error: { param: 'audio' } } });
+  });
+
+  it('answers /responses with hosted tool call items when a directive asks', async () => {
+    const response = await client.responses.create({ model: 'gpt-4.1', input: 'look it up [[fake:hosted=web_search_call(evald)]] [[fake:hosted=mcp_call:lookup({"q":1})]]' });
+    expect(response.output.map((o) => o.type)).toEqual(['web_search_call', 'mcp_call', 'message']);
+    expect(response.output[0]).toMatchObject({ id: expect.stringMatching(/^ws_/), status: 'completed', action: { type: 'search', query: 'evald' } });
+    expect(response.output[1]).toMatchObject({ server_label: 'fake', name: 'lookup', arguments: '{"q":1}' });
+  });
+
   it('answers responses with output items the SDK folds into output_text', async () => {
     const response = await client.responses.create({ model: 'gpt-4.1', instructions: 'be nice', input: 'Say hi' });
     expect(response.output_text).toBe('Say hi');

@@ -1,4 +1,5 @@
 import { answer, type OutputFormat } from './answer.js';
+import { hostedItem } from './hosted.js';
 import { BadRequest, checkParams, isObject, optionalInt, requireModel, type Endpoint } from './endpoint.js';
 import { messageTexts, newId, snapshotName } from './text.js';
 
@@ -71,6 +72,8 @@ export const responses: Endpoint = (body) => {
         const content = a.refusal !== null ? [{ type: 'refusal', refusal: a.refusal }] : [{ type: 'output_text', text: a.text, annotations: [], logprobs: [] }];
         output.unshift({ type: 'message', id: newId('msg_'), status: 'completed', role: 'assistant', content });
       }
+      // Hosted calls run before the answer is written, so they come first, as the real API orders them.
+      output.unshift(...(directives.hosted ?? []).map((h) => hostedItem(h.kind, h.name, h.input)));
       const incomplete = a.finishReason === 'length';
       return {
         id: newId('resp_'),

@@ -15,7 +15,7 @@ export interface ModelAccess {
     seed?: number | null;
     max_completion_tokens?: number | null;
     reasoning_effort?: string | null;
-  }, signal: AbortSignal): Promise<{ text: string | null; refusal: string | null; model: string; usage: Usage }>;
+  }, signal: AbortSignal): Promise<{ text: string | null; refusal: string | null; model: string; usage: Usage; finishReason?: string }>;
   /** Embeddings for each input string, in order. */
   embed(request: { model: string; input: string[] }, signal: AbortSignal): Promise<{ vectors: number[][]; model: string; usage: Usage }>;
 }

@@ -1,6 +1,6 @@
 import type { EvalItem } from '../schemas/messages.js';
 import { GradeError, type Grader } from './grader.js';
-import { parseAnswer, renderMessages, STEPS_SCHEMA, withCall } from './model-input.js';
+import { graderCallSample, parseAnswer, renderMessages, STEPS_SCHEMA, withCall } from './model-input.js';
 
 export interface LabelModelSpec {
   type: 'label_model';
@@ -31,15 +31,17 @@ export const labelModel: Grader<LabelModelSpec> = async (spec, ctx) => {
     },
   };
   const answer = await ctx.models.chat({ model: spec.model, messages, response_format }, ctx.signal);
-  const sample = { input: messages, output: [{ role: 'assistant', content: answer.text }], model: answer.model, usage: answer.usage };
+  // label_model sends no sampling parameters, so the sample records them all as null.
+  const sample = graderCallSample(messages, answer, {});
   const usage = [{ model: answer.model, usage: answer.usage }];
-  const label = withCall({ sample, usage }, () => {
-    const chosen = parseAnswer(answer.text, answer.refusal).result;
+  const { label, steps } = withCall({ sample, usage }, () => {
+    const parsed = parseAnswer(answer.text, answer.refusal);
+    const chosen = parsed.result;
     if (typeof chosen !== 'string' || !spec.labels.includes(chosen)) {
       throw new GradeError('model_grader_parse_error', `the grader model chose ${JSON.stringify(chosen)}, which is not one of the labels ${JSON.stringify(spec.labels)}`);
     }
-    return chosen;
+    return { label: chosen, steps: parsed.steps ?? null };
   });
   const passed = spec.passing_labels.includes(label);
-  return { score: passed ? 1 : 0, passed, sample: { ...sample, label }, usage };
+  return { score: passed ? 1 : 0, passed, sample: { ...sample, steps }, usage };
 };

@@ -1,3 +1,5 @@
+import { flattenContent } from '../domain/flatten-content.js';
+import type { Usage } from '../domain/sample.js';
 import type { EvalItem } from '../schemas/messages.js';
 import { GradeError, type GradeResult } from './grader.js';
 
@@ -27,6 +29,39 @@ export function renderMessages(messages: EvalItem[], render: (t: string) => stri
     const allText = parts.every((p) => p.type === 'text');
     return { role: m.role, content: allText ? parts.map((p) => (p as { text: string }).text).join('\n') : parts };
   });
+}
+
+/** The sampling parameters a model grader sent, as its result's sample records them (null when unset). */
+export interface GraderParams {
+  seed?: number | null;
+  temperature?: number | null;
+  top_p?: number | null;
+  reasoning_effort?: string | null;
+  max_completions_tokens?: number | null;
+}
+
+/**
+ * A model grader's call as `results[].sample` records it, with the keys OpenAI's carry; message content
+ * is one string, images as `<image>URL</image>` (see domain/flatten-content).
+ */
+export function graderCallSample(
+  messages: Array<{ role: string; content: unknown }>,
+  answer: { text: string | null; refusal: string | null; model: string; usage: Usage; finishReason?: string },
+  params: GraderParams,
+): Record<string, unknown> {
+  return {
+    input: messages.map((m) => ({ role: m.role, content: flattenContent(m.content) })),
+    output: [{ role: 'assistant', content: answer.text ?? answer.refusal ?? '' }],
+    finish_reason: answer.finishReason ?? 'stop',
+    model: answer.model,
+    usage: answer.usage,
+    error: null,
+    seed: params.seed ?? null,
+    temperature: params.temperature ?? null,
+    top_p: params.top_p ?? null,
+    reasoning_effort: params.reasoning_effort ?? null,
+    max_completions_tokens: params.max_completions_tokens ?? null,
+  };
 }
 
 /**

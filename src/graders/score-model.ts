@@ -1,6 +1,6 @@
 import type { EvalItem } from '../schemas/messages.js';
 import { GradeError, type Grader } from './grader.js';
-import { parseAnswer, renderMessages, STEPS_SCHEMA, withCall } from './model-input.js';
+import { graderCallSample, parseAnswer, renderMessages, STEPS_SCHEMA, withCall } from './model-input.js';
 
 export interface ScoreModelSpec {
   type: 'score_model';
@@ -43,7 +43,7 @@ export const scoreModel: Grader<ScoreModelSpec> = async (spec, ctx) => {
     temperature: p.temperature ?? null, top_p: p.top_p ?? null, seed: p.seed ?? null,
     max_completion_tokens: p.max_completions_tokens ?? null, reasoning_effort: p.reasoning_effort ?? null,
   }, ctx.signal);
-  const sample = { input: messages, output: [{ role: 'assistant', content: answer.text }], model: answer.model, usage: answer.usage };
+  const sample = graderCallSample(messages, answer, p);
   const usage = [{ model: answer.model, usage: answer.usage }];
   const { parsed, result } = withCall({ sample, usage }, () => {
     const answerJson = parseAnswer(answer.text, answer.refusal);

@@ -46,6 +46,7 @@ export function createModelAccess(router: ProviderRouter): ModelAccess {
           refusal: typeof message?.refusal === 'string' ? message.refusal : null,
           model: completion.model ?? request.model,
           usage: chatUsage(completion.usage),
+          finishReason: completion.choices[0]?.finish_reason ?? 'stop',
         };
       });
     },

@@ -27,6 +27,8 @@ export interface ChatCompletionRequest {
   reasoning_effort?: string;
   response_format?: unknown;
   tools?: unknown[];
+  modalities?: string[];
+  audio?: Record<string, unknown>;
 }
 
 /** The parts of a chat.completion response evald reads. */

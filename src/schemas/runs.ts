@@ -42,8 +42,17 @@ export const JsonlRunDataSource = z.object({
   source: z.discriminatedUnion('type', [FileContentSource, FileIdSource]),
 });
 
+// Audio output, as OpenAI's audio example sends it on the data source (the SDK's types do not list it).
+const Modalities = z.array(z.enum(['text', 'audio'])).min(1).nullish();
+const AudioOutput = z.looseObject({
+  voice: z.union([z.string().min(1), z.looseObject({ id: z.string().min(1) })]),
+  format: z.enum(['wav', 'aac', 'mp3', 'flac', 'opus', 'pcm16']),
+}).nullish();
+
 export const CompletionsRunDataSource = z.object({
   type: z.literal('completions'),
+  modalities: Modalities,
+  audio: AudioOutput,
   source: z.discriminatedUnion('type', [FileContentSource, FileIdSource, StoredCompletionsSource]),
   input_messages: InputMessages.optional(),
   model: z.string().min(1).optional(),

@@ -114,6 +114,9 @@ export class RunsService {
     if (ds.type !== 'jsonl') {
       if (!ds.model) throw ApiError.invalid('data_source.model', `A '${ds.type}' run samples a model: 'model' is required.`, 'missing_required_parameter');
       if (!ds.input_messages) throw ApiError.invalid('data_source.input_messages', `A '${ds.type}' run needs 'input_messages' (a template or an item_reference).`, 'missing_required_parameter');
+      if (ds.type === 'completions' && ds.modalities?.includes('audio') && !ds.audio) {
+        throw ApiError.invalid('data_source.audio', "Audio output (modalities includes 'audio') needs 'audio': {voice, format}.", 'missing_required_parameter');
+      }
       const itemSchema = itemSchemaOf(evalRecord.data_source_config);
       if (ds.input_messages.type === 'template') {
         checkTemplates(messageTemplates(ds.input_messages.template, 'data_source.input_messages.template'), { namespaces: ['item'], itemSchema });

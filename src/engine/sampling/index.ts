@@ -3,7 +3,7 @@ import { isProviderError } from '../../providers/provider.js';
 import type { ProviderRouter } from '../../providers/registry.js';
 import { MessageShapeError, type Message } from '../../providers/messages.js';
 import { fromChatCompletion, toChatRequest } from './completions.js';
-import { buildInputMessages, toSampleMessage } from './input-messages.js';
+import { buildInputMessages, renderedInput, toSampleMessage } from './input-messages.js';
 import { fromResponse, toResponsesRequest } from './responses.js';
 import { errorSample, recordedParams, successSample } from './sample.js';
 import type { CompletionsDataSource, ItemSample, ResponsesDataSource } from './types.js';
@@ -33,18 +33,24 @@ export async function sampleItem(
     const input = messages.map(toSampleMessage);
     const output =
       dataSource.type === 'completions'
-        ? fromChatCompletion(await router.chat(toChatRequest(model, messages, dataSource.sampling_params), signal), model)
+        ? fromChatCompletion(await router.chat(toChatRequest(model, messages, dataSource.sampling_params, dataSource), signal), model)
         : fromResponse(await router.respond(toResponsesRequest(model, messages, dataSource.sampling_params), signal), model);
-    return successSample(input, params, output);
+    return withParts(successSample(input, params, output), messages);
   } catch (err) {
     if (signal.aborted) throw signal.reason;
     const input = messages.map(toSampleMessage);
     if (isProviderError(err) || err instanceof GradeError) {
       const attempts = isProviderError(err) && err.attempts && err.attempts > 1 ? ` (gave up after ${err.attempts} attempts)` : '';
-      return errorSample(input, model, params, err.code, `${err.message}${attempts}`);
+      return withParts(errorSample(input, model, params, err.code, `${err.message}${attempts}`), messages);
     }
-    if (err instanceof MessageShapeError) return errorSample(input, model, params, 'invalid_input_messages', err.message);
+    if (err instanceof MessageShapeError) return withParts(errorSample(input, model, params, 'invalid_input_messages', err.message), messages);
     // A bug of ours must not take the whole run down either; it shows up on the item instead.
-    return errorSample(input, model, params, 'sampling_error', err instanceof Error ? err.message : String(err));
+    return withParts(errorSample(input, model, params, 'sampling_error', err instanceof Error ? err.message : String(err)), messages);
   }
+}
+
+function withParts(sample: ItemSample, messages: Message[]): ItemSample {
+  const rendered = renderedInput(messages);
+  if (rendered) sample.rendered_input = rendered;
+  return sample;
 }

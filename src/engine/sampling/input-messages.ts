@@ -2,6 +2,7 @@ import { GradeError } from '../../graders/grader.js';
 import { MessageShapeError, normalizeMessage, textOf, type EvalContentPart, type Message } from '../../providers/messages.js';
 import { isMissing, renderTemplate, resolvePath } from '../render-template.js';
 import type { InputMessages, SampleMessage } from './types.js';
+import { flattenContent } from '../../domain/flatten-content.js';
 
 const render = (text: string, item: unknown): string => renderTemplate(text, { item });
 
@@ -67,11 +68,19 @@ export function buildInputMessages(input: InputMessages | null | undefined, item
   });
 }
 
-/** How a message is recorded in `sample.input`: plain text when it is all text, else its parts. */
+/**
+ * How a message is recorded in `sample.input`: its content as one string, as the API types it (text
+ * joined, `<image>URL</image>`, `<audio>`, `<file>NAME</file>`); see renderedInput for the parts.
+ */
 export function toSampleMessage(message: Message): SampleMessage {
-  const text = textOf(message.content);
-  const out: SampleMessage = { role: message.role, content: text ?? (message.content as EvalContentPart[]) };
+  const out: SampleMessage = { role: message.role, content: textOf(message.content) ?? flattenContent(message.content) };
   if (message.tool_calls) out.tool_calls = message.tool_calls;
   if (message.tool_call_id !== undefined) out.tool_call_id = message.tool_call_id;
   return out;
+}
+
+/** The input with its parts, kept on the sample only when flattening lost something (images, audio, files). */
+export function renderedInput(messages: Message[]): Array<{ role: string; content: string | EvalContentPart[] }> | undefined {
+  if (messages.every((m) => textOf(m.content) !== null)) return undefined;
+  return messages.map((m) => ({ role: m.role, content: m.content ?? '' }));
 }

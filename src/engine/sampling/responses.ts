@@ -1,6 +1,7 @@
 import type { ToolCall } from '../../domain/sample.js';
 import { toResponsesItems, type Message } from '../../providers/messages.js';
 import { responsesUsage, type ResponseObject, type ResponsesRequest } from '../../providers/openai-responses.js';
+import { CLIENT_EXECUTED, hostedToolCall, isHostedCall } from './hosted-tools.js';
 import type { ModelOutput } from './sample.js';
 import type { ResponsesSamplingParams } from './types.js';
 
@@ -30,7 +31,11 @@ export function fromResponse(response: ResponseObject, requestedModel: string): 
   const texts: string[] = [];
   const refusals: string[] = [];
   const toolCalls: ToolCall[] = [];
+  const hostedCalls: ToolCall[] = [];
+  const hostedItems: Array<Record<string, unknown>> = [];
+  let waitsForCaller = false;
   for (const item of response.output) {
+    if (CLIENT_EXECUTED.has(item.type)) waitsForCaller = true;
     if (item.type === 'message' && Array.isArray(item.content)) {
       for (const part of item.content as Array<{ type: string; text?: unknown; refusal?: unknown }>) {
         if (part.type === 'output_text' && typeof part.text === 'string') texts.push(part.text);
@@ -43,6 +48,9 @@ export function fromResponse(response: ResponseObject, requestedModel: string): 
         type: 'function',
         function: { name: String(call.name ?? ''), arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments ?? {}) },
       });
+    } else if (isHostedCall(item)) {
+      hostedCalls.push(hostedToolCall(item));
+      hostedItems.push(item);
     }
   }
   const incomplete = response.status === 'incomplete' ? response.incomplete_details?.reason : undefined;
@@ -51,7 +59,9 @@ export function fromResponse(response: ResponseObject, requestedModel: string): 
     text: texts.join(''),
     refusal: refusals.length ? refusals.join('') : null,
     toolCalls,
-    finishReason: incomplete ? (INCOMPLETE[incomplete] ?? incomplete) : toolCalls.length ? 'tool_calls' : 'stop',
+    hostedCalls,
+    hostedItems,
+    finishReason: incomplete ? (INCOMPLETE[incomplete] ?? incomplete) : waitsForCaller ? 'tool_calls' : 'stop',
     usage: responsesUsage(response.usage),
   };
 }

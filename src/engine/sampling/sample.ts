@@ -1,20 +1,21 @@
-import { zeroUsage, type Choice, type ToolCall, type Usage } from '../../domain/sample.js';
+import { zeroUsage, type Choice, type OutputAudio, type ToolCall, type Usage } from '../../domain/sample.js';
 import type { ItemSample, SampleMessage, SamplingParamsBase } from './types.js';
 
 /** The sampling values recorded on every sample: what was sent, or the API's documented default. */
 export interface RecordedParams {
   temperature: number;
   top_p: number;
-  seed: number;
+  /** null when the run set none: none is sent either (OpenAI's recorded samples say null too). */
+  seed: number | null;
   max_completion_tokens: number | null;
 }
 
-/** Resolves the documented defaults (temperature 1, top_p 1, seed 42) and the max-tokens alias. */
+/** Resolves the documented defaults (temperature 1, top_p 1) and the max-tokens alias. */
 export function recordedParams(params: SamplingParamsBase | null | undefined): RecordedParams {
   return {
     temperature: params?.temperature ?? 1,
     top_p: params?.top_p ?? 1,
-    seed: params?.seed ?? 42,
+    seed: params?.seed ?? null,
     max_completion_tokens: params?.max_completion_tokens ?? params?.max_completions_tokens ?? null,
   };
 }
@@ -36,31 +37,42 @@ export interface ModelOutput {
   model: string;
   text: string;
   refusal: string | null;
+  /** Function calls: in the choice's `tool_calls` and in `output_tools`. */
   toolCalls: ToolCall[];
+  /** Hosted tool calls (Responses): in `output_tools` only. */
+  hostedCalls?: ToolCall[];
+  /** The hosted calls' output items as the upstream sent them, kept in `sample.output`. */
+  hostedItems?: Array<Record<string, unknown>>;
+  /** The message's audio (Chat Completions with `modalities: ["audio"]`). */
+  audio?: (OutputAudio & Record<string, unknown>) | null;
   finishReason: string;
   usage: Usage;
 }
 
 /** A sample for a successful call, with the grader namespace fields filled in. */
 export function successSample(input: SampleMessage[], params: RecordedParams, out: ModelOutput): ItemSample {
+  const calls = out.toolCalls.length ? { tool_calls: out.toolCalls } : {};
+  // An audio answer's words are its transcript: that is the output text when the message has none.
+  const text = out.text === '' && out.audio ? out.audio.transcript : out.text;
   const choice: Choice = {
     index: 0,
-    message: { role: 'assistant', content: out.text, refusal: out.refusal, ...(out.toolCalls.length ? { tool_calls: out.toolCalls } : {}) },
+    message: { role: 'assistant', content: out.text, refusal: out.refusal, ...calls, ...(out.audio ? { audio: out.audio } : {}) },
     finish_reason: out.finishReason,
   };
   const sample: ItemSample = {
     input,
-    output: [{ role: 'assistant', content: out.text, ...(out.toolCalls.length ? { tool_calls: out.toolCalls } : {}) }],
+    output: [{ role: 'assistant', content: text, ...calls }, ...(out.hostedItems ?? [])],
     finish_reason: out.finishReason,
     model: out.model,
     usage: out.usage,
     error: null,
     ...params,
-    output_text: out.text,
-    output_tools: out.toolCalls,
+    output_text: text,
+    output_tools: [...out.toolCalls, ...(out.hostedCalls ?? [])],
     choices: [choice],
   };
-  const json = parseOutputJson(out.text);
+  if (out.audio) sample.output_audio = { data: out.audio.data, transcript: out.audio.transcript };
+  const json = parseOutputJson(text);
   if (json !== undefined) sample.output_json = json;
   return sample;
 }

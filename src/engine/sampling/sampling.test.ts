@@ -85,12 +85,15 @@ describe('sampleItem — completions', () => {
       { role: 'assistant', content: 'It is a cat.' },
       { role: 'user', content: 'More.' },
     ]);
-    expect(sample.input[0]!.content).toEqual([
+    expect(sample.input[0]!.content).toBe('Describe a cat\n<image>https://img/cat.png</image>\n<audio>');
+    expect(sample.rendered_input![0]!.content).toEqual([
       { type: 'input_text', text: 'Describe a cat' },
       { type: 'input_image', image_url: 'https://img/cat.png', detail: 'low' },
       { type: 'input_audio', input_audio: { data: 'UklGR', format: 'wav' } },
     ]);
     expect(sample.input[1]).toEqual({ role: 'assistant', content: 'It is a cat.' });
+    expect(sample.seed).toBeNull();
+    expect(lastBody()).not.toHaveProperty('seed');
   });
 
   it('takes the messages from the item with item_reference, sent as data (not rendered)', async () => {
@@ -150,6 +153,30 @@ describe('sampleItem — completions', () => {
   it('errors the item when the data source has no model or no input_messages', async () => {
     expect((await sampleItem({ ...completions(tpl({ role: 'user', content: 'x' })), model: null }, {}, router, signal())).error?.code).toBe('invalid_data_source');
     expect((await sampleItem(completions(null), {}, router, signal())).error?.code).toBe('invalid_input_messages');
+  });
+});
+
+describe('sampleItem — audio output and hosted tools', () => {
+  it('passes modalities and audio upstream and records the audio answer, its transcript as output_text', async () => {
+    const ds = { ...completions(tpl({ role: 'user', content: 'Say [[fake:reply=Bonjour.]]' })), modalities: ['text', 'audio'], audio: { voice: 'alloy', format: 'wav' } };
+    const sample = await sampleItem(ds, {}, router, signal());
+    expect(lastBody()).toMatchObject({ modalities: ['text', 'audio'], audio: { voice: 'alloy', format: 'wav' } });
+    expect(sample.error).toBeNull();
+    expect(sample.output_audio).toEqual({ data: expect.any(String), transcript: 'Bonjour.' });
+    expect(sample.output_text).toBe('Bonjour.');
+    expect(sample.output).toEqual([{ role: 'assistant', content: 'Bonjour.' }]);
+    expect(sample.choices[0]!.message.audio).toMatchObject({ transcript: 'Bonjour.', data: sample.output_audio!.data });
+  });
+  it('puts hosted tool calls in output_tools and their items in output', async () => {
+    const sample = await sampleItem(responses(tpl({ role: 'user', content: 'search [[fake:hosted=web_search_call(cats)]] [[fake:hosted=mcp_call:lookup({"q":"x"})]] [[fake:reply=done]]' })), {}, router, signal());
+    expect(sample.output_tools).toEqual([
+      { id: expect.stringMatching(/^ws_/), type: 'web_search_call', function: { name: 'web_search', arguments: expect.stringContaining('"query":"cats"') } },
+      { id: expect.stringMatching(/^mcp_/), type: 'mcp_call', function: { name: 'lookup', arguments: '{"q":"x"}' } },
+    ]);
+    expect(sample.output.map((o) => (o as { type?: string; role?: string }).type ?? o.role)).toEqual(['assistant', 'web_search_call', 'mcp_call']);
+    expect(sample.finish_reason).toBe('stop');
+    expect(sample.output_text).toBe('done');
+    expect(sample.choices[0]!.message).not.toHaveProperty('tool_calls');
   });
 });
 

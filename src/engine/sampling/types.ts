@@ -44,6 +44,10 @@ export interface ResponsesSamplingParams extends SamplingParamsBase {
 /** A `completions` run data source (only the fields sampling reads are required to be typed). */
 export interface CompletionsDataSource {
   type: 'completions';
+  /** Output modalities, e.g. ["text", "audio"]; passed upstream as they are. */
+  modalities?: string[] | null;
+  /** Audio output parameters `{voice, format}`, passed upstream. */
+  audio?: Record<string, unknown> | null;
   input_messages?: InputMessages | null;
   model?: string | null;
   sampling_params?: CompletionsSamplingParams | null;
@@ -59,10 +63,10 @@ export interface ResponsesDataSource {
   source?: unknown;
 }
 
-/** A message as recorded in `sample.input` (string content when it is all text, else the parts). */
+/** A message as recorded in `sample.input`: its content as one string (see domain/flatten-content). */
 export interface SampleMessage {
   role: string;
-  content: string | EvalContentPart[];
+  content: string;
   tool_calls?: ToolCall[];
   tool_call_id?: string;
 }
@@ -73,7 +77,10 @@ export interface SampleMessage {
  */
 export interface ItemSample extends Sample {
   input: SampleMessage[];
-  output: Array<{ role: 'assistant'; content: string; tool_calls?: ToolCall[] }>;
+  /** The assistant turn, then any hosted tool call items as the upstream sent them. */
+  output: Array<{ role: 'assistant'; content: string; tool_calls?: ToolCall[] } | Record<string, unknown>>;
+  /** The input messages with their content parts, when any held more than text (images, audio, files). */
+  rendered_input?: Array<{ role: string; content: string | EvalContentPart[] }>;
   finish_reason: string;
   model: string;
   usage: Usage;
@@ -81,7 +88,7 @@ export interface ItemSample extends Sample {
   temperature: number;
   max_completion_tokens: number | null;
   top_p: number;
-  seed: number;
+  seed: number | null;
   output_text: string;
   output_tools: ToolCall[];
   choices: Choice[];
