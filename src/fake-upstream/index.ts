@@ -27,8 +27,9 @@
  * ## Directives
  *
  * Put `[[fake:…]]` anywhere in the prompt text (any message, any API, also embeddings input). One block
- * may hold several directives separated by `;`; several blocks may appear. `reply=`, `json=` and `tool=`
- * take the rest of their block (so their value may contain `;`, but not `]]`).
+ * may hold several directives separated by `;`; several blocks may appear. `reply=`, `json=`, `tool=` and
+ * `hosted=` take the rest of their block (so their value may contain `;`, but not `]]`). A chat request with
+ * `modalities` including `audio` is answered with `message.audio` (see audio.ts).
  *
  * | directive                | effect                                                                        |
  * |--------------------------|-------------------------------------------------------------------------------|
@@ -42,6 +43,7 @@
  * | `reply=some text`        | answer exactly this text (also under structured output: test parse errors)    |
  * | `json={"a":1}`           | answer this JSON under json_schema / json_object output                       |
  * | `tool=name({"a":1})`     | answer with a tool call (repeat for several; arguments default to `{}`)       |
+ * | `hosted=mcp_call:f({})`  | /responses: a hosted tool call item (any kind: web_search_call, …; see hosted.ts) |
  * | `refuse`                 | refuse: `content: null, refusal: "I'm sorry…"` / a `refusal` output part     |
  * | `score=0.7`              | every number in a generated json_schema value is 0.7 (clamped to the schema)  |
  * | `label=good`             | enums that contain `good` pick it; free strings named label/result/answer too |
