@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostedToolCall, isHostedCall } from './hosted-tools.js';
+import { chatToolCall, hostedToolCall, isHostedCall } from './hosted-tools.js';
 
 describe('hostedToolCall', () => {
   it('gives every hosted kind the function-call shape, with its own type and id', () => {
@@ -23,5 +23,12 @@ describe('hostedToolCall', () => {
     expect(isHostedCall({ type: 'function_call' })).toBe(false);
     expect(isHostedCall({ type: 'message' })).toBe(false);
     expect(isHostedCall({ type: 'reasoning' })).toBe(false);
+  });
+
+  it('gives a chat custom tool call the function-call shape, and leaves function calls alone', () => {
+    expect(chatToolCall({ id: 'call_1', type: 'custom', custom: { name: 'sql', input: 'SELECT 1' } } as never))
+      .toEqual({ id: 'call_1', type: 'custom', function: { name: 'sql', arguments: 'SELECT 1' } });
+    const fn = { id: 'call_2', type: 'function', function: { name: 'f', arguments: '{}' } };
+    expect(chatToolCall(fn)).toBe(fn);
   });
 });

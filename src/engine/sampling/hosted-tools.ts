@@ -43,3 +43,13 @@ export function hostedToolCall(item: Item): ToolCall {
   }
   return { id: str(item.call_id) ?? str(item.id) ?? '', type, function: fn };
 }
+
+/**
+ * A Chat Completions tool call in the same shape: function calls as they are, a custom tool's call
+ * (`{type: "custom", custom: {name, input}}`) with its input as the arguments.
+ */
+export function chatToolCall(call: ToolCall): ToolCall {
+  const custom = (call as { custom?: { name?: unknown; input?: unknown } }).custom;
+  if (call.function || !custom) return call;
+  return { id: call.id, type: call.type, function: { name: str(custom.name) ?? '', arguments: str(custom.input) ?? '' } };
+}

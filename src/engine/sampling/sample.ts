@@ -1,4 +1,5 @@
 import { zeroUsage, type Choice, type OutputAudio, type ToolCall, type Usage } from '../../domain/sample.js';
+import { chatToolCall } from './hosted-tools.js';
 import type { ItemSample, SampleMessage, SamplingParamsBase } from './types.js';
 
 /** The sampling values recorded on every sample: what was sent, or the API's documented default. */
@@ -68,7 +69,7 @@ export function successSample(input: SampleMessage[], params: RecordedParams, ou
     error: null,
     ...params,
     output_text: text,
-    output_tools: [...out.toolCalls, ...(out.hostedCalls ?? [])],
+    output_tools: [...out.toolCalls.map(chatToolCall), ...(out.hostedCalls ?? [])],
     choices: [choice],
   };
   if (out.audio) sample.output_audio = { data: out.audio.data, transcript: out.audio.transcript };
