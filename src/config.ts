@@ -24,8 +24,12 @@ export interface Config {
   /** RSS (MB) above which a running engine triggers a full GC after a batch; 0 disables it. */
   memorySoftLimitMb: number;
   logLevel: string;
+  /** JSON lines, readable lines (pino-pretty), or readable on a terminal and JSON otherwise. */
+  logFormat: 'json' | 'pretty' | 'auto';
   /** Whether this process executes runs (a pure API node sets EVALD_WORKER=0). */
   worker: boolean;
+  /** Whether the engine runs in a thread of its own (where the store allows a second connection). */
+  engineThread: boolean;
 }
 
 const int = (value: string | undefined, fallback: number, name: string): number => {
@@ -33,6 +37,12 @@ const int = (value: string | undefined, fallback: number, name: string): number 
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got '${value}'`);
   return n;
+};
+
+const logFormat = (value: string | undefined): Config['logFormat'] => {
+  if (!value || value === 'auto') return 'auto';
+  if (value === 'json' || value === 'pretty') return value;
+  throw new Error(`EVALD_LOG_FORMAT must be json, pretty or auto, got '${value}'`);
 };
 
 /** Reads and checks the configuration; throws a message naming the bad variable. */
@@ -50,6 +60,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     itemConcurrency: env.EVALD_ITEM_CONCURRENCY ? Math.max(1, int(env.EVALD_ITEM_CONCURRENCY, 64, 'EVALD_ITEM_CONCURRENCY')) : undefined,
     memorySoftLimitMb: int(env.EVALD_MEMORY_SOFT_MB, 160, 'EVALD_MEMORY_SOFT_MB'),
     logLevel: env.EVALD_LOG_LEVEL || 'info',
+    logFormat: logFormat(env.EVALD_LOG_FORMAT),
     worker: env.EVALD_WORKER !== '0',
+    engineThread: env.EVALD_ENGINE_THREAD !== '0',
   };
 }

@@ -1,9 +1,12 @@
 import { serve, type ServerType } from '@hono/node-server';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { createApp } from './api/app.js';
+import { createLogger } from './log.js';
+import { loadProviderConfig } from './providers/index.js';
 import { loadConfig, type Config } from './config.js';
 import { createServices, type Services } from './services/index.js';
-import { openStore, type Store } from './storage/index.js';
+import { openStore, storeIsShareable, type Store } from './storage/index.js';
+import { ThreadedEngine } from './engine-thread/host.js';
 import { pythonSandboxStatus } from './graders/python/index.js';
 import { pythonOptionsFromEnv } from './graders/python/options.js';
 
@@ -18,7 +21,7 @@ export interface RunningServer {
 /** Opens the store, applies migrations, starts the engine and serves the API until close(). */
 export async function startServer(env: NodeJS.ProcessEnv = process.env, log?: Logger): Promise<RunningServer> {
   const config: Config = loadConfig(env);
-  const logger = log ?? pino({ level: config.logLevel, base: { service: 'evald' } });
+  const logger = log ?? await createLogger(config.logLevel, config.logFormat);
   const store = await openStore(env);
   // With no API key yet, evald is in open local mode and accepts any bearer: it must not listen beyond
   // this machine then, whatever HOST says.
@@ -32,7 +35,9 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, log?: Lo
 
   // report_url needs the port actually bound (PORT=0 picks a free one), known only once listening.
   let url = config.publicUrl ?? '';
-  const services = createServices(store, config, logger, () => url, env);
+  // The engine gets a thread of its own wherever a second connection sees the same store; see host.ts.
+  const threaded = config.worker && config.engineThread && storeIsShareable(env);
+  const services = createServices(store, config, logger, () => url, env, threaded ? new ThreadedEngine(env, logger) : undefined);
   const app = createApp(services, config, logger);
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: host }, () => resolve(s));
@@ -47,7 +52,8 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, log?: Lo
   url = config.publicUrl ?? listening;
   await services.fleet?.start();
   if (config.worker) services.engine.start();
-  logger.info({ url: listening, store: store.description, worker: config.worker }, 'evald listening');
+  warnWithoutKey(env, logger);
+  logger.info({ url: listening, store: store.description, worker: config.worker, engine_thread: threaded }, 'evald listening');
   // Said once at start, so an operator learns that python graders will refuse before a run finds out.
   void pythonSandboxStatus(pythonOptionsFromEnv(env)).then(
     (s) => (s.ready ? logger.info({ python_sandbox: s.mode, detail: s.detail }, 'python grader sandbox ready')
@@ -64,6 +70,15 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, log?: Lo
       await store.close();
     },
   };
+}
+
+/** Said at start: without OPENAI_API_KEY, OpenAI refuses every call, and a run would learn it item by item. */
+function warnWithoutKey(env: NodeJS.ProcessEnv, log: Logger): void {
+  const upstream = loadProviderConfig(env).defaultProvider;
+  if (upstream.apiKey) return;
+  log.warn({ base_url: upstream.baseUrl },
+    `the default upstream ${upstream.baseUrl} has no key: OPENAI_API_KEY is not set, so models that no EVALD_CONFIG provider serves are called without one. `
+    + 'Set OPENAI_API_KEY (a local server that needs no key may ignore this).');
 }
 
 const isLoopback = (host: string) => host === '127.0.0.1' || host === 'localhost' || host === '::1' || host.startsWith('127.');

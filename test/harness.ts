@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { startServer, type RunningServer } from '../src/server.js';
 
 /** A throwaway folder, removed by the returned cleanup. */
@@ -19,16 +19,26 @@ export interface TestServer extends RunningServer {
   env: Record<string, string>;
 }
 
-/** Starts a real evald (HTTP on a free port, a real SQLite file unless DATABASE_URL is given) in this process. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/**
+ * Starts a real evald (HTTP on a free port, a real SQLite file unless DATABASE_URL is given) in this
+ * process, logging to `log` (silent by default).
+ */
+export async function startTestServer(env: Record<string, string> = {}, log: Logger = pino({ level: 'silent' })): Promise<TestServer> {
   const { dir } = tempDir();
   const fullEnv: Record<string, string> = {
     PORT: '0', EVALD_DB: join(dir, 'evald.sqlite'), EVALD_LOG_LEVEL: 'silent', OPENAI_API_KEY: 'sk-test-upstream',
     OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', EVALD_LEASE_MS: '3000', ...env,
   };
-  const server = await startServer(fullEnv, pino({ level: 'silent' }));
+  const server = await startServer(fullEnv, log);
   const clientWith = (apiKey: string) => new OpenAI({ baseURL: `${server.url}/v1`, apiKey, maxRetries: 0 });
   return { ...server, env: fullEnv, client: clientWith('sk-anything'), clientWith };
+}
+
+/** A logger that keeps every line it is given, parsed, for tests that check what evald logs. */
+export function captureLog(level = 'info'): { log: Logger; lines: Array<Record<string, any>> } {
+  const lines: Array<Record<string, any>> = [];
+  const log = pino({ level }, { write: (line: string) => { lines.push(JSON.parse(line) as Record<string, any>); } });
+  return { log, lines };
 }
 
 /** Polls `check` until it returns a value that is not undefined, or fails after `ms`. */

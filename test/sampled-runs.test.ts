@@ -130,7 +130,7 @@ describe('completions runs against an OpenAI-compatible upstream', () => {
     expect((fake.stats.byStatus['500'] ?? 0) - (before['500'] ?? 0)).toBeGreaterThanOrEqual(2);
   });
 
-  it('errors an item whose call finally fails, and an unreachable provider, while the run completes', async () => {
+  it('errors an item whose call finally fails while the run completes, and fails a run its provider cannot serve', async () => {
     const ev = await client.evals.create(simpleEval('failing'));
     const run = await client.evals.runs.create(ev.id, {
       data_source: {
@@ -152,8 +152,11 @@ describe('completions runs against an OpenAI-compatible upstream', () => {
         source: content([{ expected: 'x' }]),
       },
     });
+    // Its only call was unreachable after retries: a cause that dooms every item, so the run fails with
+    // it (test/fail-loudly.test.ts has the rule); the item keeps its own error.
     const offlineDone = await finished(ev.id, offline.id, 120_000);
-    expect(offlineDone.status).toBe('completed');
+    expect(offlineDone.status).toBe('failed');
+    expect(offlineDone.error).toMatchObject({ code: 'provider_unreachable', message: expect.stringContaining('Provider "offline" (http://127.0.0.1:9/v1)') });
     expect(offlineDone.result_counts.errored).toBe(1);
     const [item] = await itemsOf(ev.id, offline.id);
     expect(JSON.stringify(item!.sample.error)).not.toContain('sk-offline-secret');

@@ -33,7 +33,7 @@ export function createApp(services: Services, config: Config, log: Logger): Hono
     await next();
     if (!c.res.headers.has('x-request-id')) c.header('x-request-id', requestId);
     // API calls are logged at info; the dashboard's static assets (a page load fetches ~150) at debug.
-    const entry = { request_id: requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) };
+    const entry = { request_id: requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), ...c.get('apiError') };
     if (c.req.path.startsWith('/assets/')) log.debug(entry, 'request'); else log.info(entry, 'request');
   });
 
@@ -65,12 +65,14 @@ export function createApp(services: Services, config: Config, log: Logger): Hono
 
   app.notFound((c) => {
     const body = new ApiError(404, 'invalid_request_error', `Unknown request URL: ${c.req.method} ${c.req.path}.`, null, 'unknown_url').toBody();
+    c.set('apiError', { code: 'unknown_url', param: null });
     return c.json(body, 404);
   });
 
   app.onError((err, c) => {
     const requestId = c.get('requestId');
     if (err instanceof ApiError) {
+      c.set('apiError', { code: err.code, param: err.param });
       c.header('x-request-id', requestId);
       return c.json(err.toBody(), err.status as 400);
     }

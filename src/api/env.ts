@@ -8,5 +8,7 @@ export interface AppEnv {
     project: string;
     requestId: string;
     log: Logger;
+    /** The error answered, when the answer is one: its code and param go into the request's log line. */
+    apiError?: { code: string | null; param: string | null };
   };
 }

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchExportCompare, benchHelp } from './cli.js';
 import { benchEvals } from './evals.js';
+import { benchFairness } from './fairness.js';
 import { benchJsonl, benchPython, benchSampled, pollInterval, SAMPLED_POLL_MS } from './runs.js';
 import { benchLimits } from './limits.js';
 
 /**
- * `npm run bench [scenario…]`: evals, jsonl, sampled, limits, python, cli (default: all). Each scenario starts the built
+ * `npm run bench [scenario…]`: evals, jsonl, sampled, limits, python, cli, fairness (default: all). Each scenario starts the built
  * server as its own process on a fresh SQLite file and prints a Markdown table for BENCHMARKS.md.
  */
 async function main(which: string[]): Promise<void> {
@@ -76,6 +77,14 @@ async function main(which: string[]): Promise<void> {
       out('| command | wall s | items/s | command peak RSS MB | server peak RSS MB | output |\n|---|---|---|---|---|---|');
       out(`| export (JSONL to a file) | ${f(r.export.seconds, 2)} | ${f(r.export.itemsPerSecond, 0)} | ${f(r.export.peakMb, 0)} | ${f(r.export.serverPeakMb, 0)} | ${f(r.export.mb, 1)} MB |`);
       out(`| compare (2 criteria, 1,000 bootstrap resamples each) | ${f(r.compare.seconds, 2)} | ${f((2 * r.rows) / r.compare.seconds, 0)} | ${f(r.compare.peakMb, 0)} | ${f(r.compare.serverPeakMb, 0)} | ${r.compare.regressions} regressions, ${r.compare.fixes} fixes |`);
+    }
+    if (all || which.includes('fairness')) {
+      const r = await benchFairness(dir, 20_000, 32);
+      out(`\n## python-graded jsonl run (${r.items.toLocaleString('en')} items) alone and under ${r.readers} connections of API GETs\n`);
+      out('| run | items/s | wall s | API GETs/s |\n|---|---|---|---|');
+      out(`| alone | ${f(r.alone.itemsPerSecond, 0)} | ${f(r.alone.seconds, 2)} | — |`);
+      out(`| with readers | ${f(r.loaded.itemsPerSecond, 0)} | ${f(r.loaded.seconds, 2)} | ${f(r.loaded.readsPerSecond, 0)} |`);
+      out(`\nratio (with readers / alone): ${f(r.ratio, 2)}`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

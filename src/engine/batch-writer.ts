@@ -14,6 +14,8 @@ export class BatchWriter {
   private chain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout;
   private failure: unknown = null;
+  /** Items committed so far. */
+  written = 0;
 
   constructor(
     private readonly store: Store,
@@ -43,7 +45,8 @@ export class BatchWriter {
         if (this.failure) return;
         try {
           const accepted = await this.store.runs.commitBatch(this.runId, this.owner, batch, Math.floor(Date.now() / 1000));
-          if (!accepted) this.onRefused();
+          if (accepted) this.written += batch.length;
+          else this.onRefused();
           relieveMemory(this.memorySoftLimitMb);
         } catch (e) {
           this.failure = e;

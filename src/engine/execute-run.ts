@@ -4,6 +4,8 @@ import { itemSchemaOf } from '../domain/data-source-schema.js';
 import type { ModelAccess, PythonAccess } from '../graders/grader.js';
 import type { RunRecord, Store } from '../storage/index.js';
 import { BatchWriter } from './batch-writer.js';
+import { FailFast, type CallListener, type RunFailure } from './fail-fast.js';
+import { logRunEnd, type RunEnd } from './run-report.js';
 import { readRows, SourceError, type SourceRow } from './data-sources/rows.js';
 import { countRows } from './data-sources/count-rows.js';
 import { processItem, type Sampler } from './process-item.js';
@@ -22,20 +24,34 @@ export interface ExecuteDeps {
   createPython: () => PythonAccess & { close(): Promise<void> };
   /** Builds the sampler of a completions / responses run. */
   createSampler: (dataSource: Record<string, unknown>) => Sampler;
+  /** Reports how each upstream call made under `signal` ends, until the returned function is called. */
+  watchCalls: (signal: AbortSignal, listener: CallListener) => () => void;
 }
 
 /**
  * Executes one claimed run to its end: streams its rows, skips rows a previous attempt already wrote,
  * processes up to `itemConcurrency` items at once and commits them in batches. Returns when the run is
  * completed, failed, or stopped by `signal` (cancel, delete, shutdown), having written what was done.
+ * A run whose model calls keep failing for a cause that will not change stops early and fails (FailFast).
  */
 export async function executeRun(run: RunRecord, deps: ExecuteDeps, signal: AbortSignal): Promise<void> {
   const { store, log, owner } = deps;
+  const startedMs = performance.now();
   const evalRecord = await store.evals.get(run.project, run.eval_id);
   if (!evalRecord) return; // deleted meanwhile: its runs went with it
   const stopped = new AbortController();
   const stop = () => stopped.abort(signal.reason ?? 'stopped');
   signal.addEventListener('abort', stop, { once: true });
+  const failFast = new FailFast();
+  let doomed: RunFailure | null = null;
+  const unwatch = deps.watchCalls(stopped.signal, (provider, model, error) => {
+    const failure = failFast.finished(provider, model, error);
+    if (failure && !doomed) {
+      doomed = failure;
+      stopped.abort('doomed');
+    }
+  });
+  let end: RunEnd | null = null;
   const writer = new BatchWriter(store, run.id, owner, () => stopped.abort('run is no longer in progress'), deps.memorySoftLimitMb);
   const hasPython = evalRecord.testing_criteria.some((c) => c.type === 'python');
   const python = hasPython ? deps.createPython() : { grade: () => Promise.reject(new Error('no python grader')), close: async () => {} };
@@ -93,9 +109,13 @@ export async function executeRun(run: RunRecord, deps: ExecuteDeps, signal: Abor
     while (active > 0) await waitForSlot();
     if (failure) throw failure;
     await writer.close();
-    if (stopped.signal.aborted) return;
-    await store.runs.finish(run.id, owner, 'completed', null, nowS());
-    log.info({ run_id: run.id }, 'run completed');
+    // A run too short to reach the streak still fails when every call it made was refused alike.
+    const error = doomed ?? (stopped.signal.aborted ? null : failFast.unanimous());
+    if (error) {
+      if (await store.runs.finish(run.id, owner, 'failed', error, nowS())) end = { status: 'failed', error };
+    } else if (!stopped.signal.aborted) {
+      if (await store.runs.finish(run.id, owner, 'completed', null, nowS())) end = { status: 'completed' };
+    }
   } catch (e) {
     // Items still in flight (the source failed mid-way) finish and are written: what was done is kept.
     while (active > 0) await waitForSlot();
@@ -105,10 +125,13 @@ export async function executeRun(run: RunRecord, deps: ExecuteDeps, signal: Abor
       ? { code: e.code, message: e.message }
       : { code: 'internal_error', message: 'evald hit an internal error executing this run; see the server log' };
     if (!(e instanceof SourceError)) log.error({ run_id: run.id, err: e }, 'run failed');
-    await store.runs.finish(run.id, owner, 'failed', error, nowS());
+    if (await store.runs.finish(run.id, owner, 'failed', error, nowS())) end = { status: 'failed', error };
   } finally {
+    unwatch();
     signal.removeEventListener('abort', stop);
     await python.close();
+    end ??= { status: signal.reason === 'shutdown' ? 'paused' : 'canceled' };
+    await logRunEnd(log, store, run, end, startedMs, writer.written);
   }
 }
 

@@ -4,6 +4,18 @@ import type { Logger } from 'pino';
 import type { RunRecord, Store } from '../storage/index.js';
 import { executeRun, type ExecuteDeps } from './execute-run.js';
 
+/** A run engine as the process drives it, whether it runs in this thread (RunEngine) or another. */
+export interface Engine {
+  /** Starts claiming runs. */
+  start(): void;
+  /** Looks for work now (a run was just created here). */
+  notify(): void;
+  /** Stops a run executing here right away (it was canceled or deleted). */
+  abortLocal(runId: string): void;
+  /** Stops claiming, stops every run here and gives their leases back so they resume at once elsewhere. */
+  stop(): Promise<void>;
+}
+
 export interface EngineOptions {
   leaseMs: number;
   maxParallelRuns: number;
@@ -17,7 +29,7 @@ export interface EngineOptions {
  * resuming where the committed output items end. Cancel and delete reach a run here at once (abortLocal)
  * and reach it on another engine at its next lease renewal.
  */
-export class RunEngine {
+export class RunEngine implements Engine {
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly active = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private running = false;

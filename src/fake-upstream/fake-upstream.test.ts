@@ -78,6 +78,23 @@ describe('fake upstream through the official SDK', () => {
     expect(dropped).toBeInstanceOf(OpenAI.APIConnectionError);
     expect(fake.stats.byStatus).toMatchObject({ 429: 1, 500: 1, drop: 1 });
   });
+
+  it('serves only the models it is given, answering 404 model_not_found for any other', async () => {
+    const strict = await startFakeUpstream({ models: ['gpt-4o-mini'] });
+    try {
+      const sdk = new OpenAI({ baseURL: strict.url, apiKey: 'sk-fake-test', maxRetries: 0 });
+      const ok = await sdk.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+      expect(ok.choices[0]!.message.content).toBe('hi');
+      const unknown = await sdk.chat.completions.create({ model: 'gpt-4o-minii', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+      expect(unknown).toBeInstanceOf(OpenAI.NotFoundError);
+      expect((unknown as InstanceType<typeof OpenAI.NotFoundError>).code).toBe('model_not_found');
+      expect((unknown as Error).message).toContain('The model `gpt-4o-minii` does not exist');
+      const embedded = await sdk.embeddings.create({ model: 'text-embedding-3-small', input: 'x' }).catch((e: unknown) => e);
+      expect(embedded).toBeInstanceOf(OpenAI.NotFoundError);
+    } finally {
+      await strict.close();
+    }
+  });
 });
 
 describe('fake upstream behaviour', () => {

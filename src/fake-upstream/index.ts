@@ -9,7 +9,8 @@
  * missing model; `max_output_tokens` below 16) with the real 400 error envelope. It does not stream.
  *
  * Any bearer key is accepted (or none) unless `apiKey` is set; every Authorization value is recorded in
- * `stats.authorizations` so a test can check the key was sent.
+ * `stats.authorizations` so a test can check the key was sent. Any model is served unless `models` lists the
+ * ones to serve; any other gets the real 404 `model_not_found`.
  *
  * ## Default behaviour (deterministic)
  *

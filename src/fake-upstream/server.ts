@@ -24,6 +24,8 @@ export interface FakeUpstreamOptions {
   retryAfterMs?: number;
   /** When set, any other bearer gets a 401 (the default accepts any key, or none). */
   apiKey?: string;
+  /** When set, the only models served: any other gets OpenAI's 404 `model_not_found` (default: any model). */
+  models?: string[];
   /** Seed of the fault dice, so a run with rates is reproducible. */
   seed?: number;
   /** How many recent requests `stats.recent` keeps (default 200). */
@@ -201,6 +203,9 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     } catch (err) {
       if (err instanceof BadRequest) return sendError(res, 400, err.message, err.param, err.code);
       throw err;
+    }
+    if (options.models && !options.models.includes(prepared.model)) {
+      return sendError(res, 404, `The model \`${prepared.model}\` does not exist or you do not have access to it.`);
     }
     const directives = parseDirectives(prepared.promptText);
     let attempt = 1;

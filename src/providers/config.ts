@@ -109,6 +109,7 @@ export function loadProviderConfig(env: Env = process.env): ProviderConfig {
     embeddingModel: undefined,
     rpm: positiveInt(env, 'EVALD_RPM', undefined),
     tpm: positiveInt(env, 'EVALD_TPM', undefined),
+    keyVariable: 'OPENAI_API_KEY',
   };
   const file = env.EVALD_CONFIG?.trim();
   if (!file) return { providers: [], defaultProvider, embeddingModel: undefined };
@@ -144,6 +145,7 @@ export function loadProviderConfig(env: Env = process.env): ProviderConfig {
       embeddingModel: entry.embedding_model,
       rpm: entry.rpm,
       tpm: entry.tpm,
+      keyVariable: entry.api_key_env,
     };
   });
   return { providers, defaultProvider, embeddingModel: parsed.data.embedding_model };

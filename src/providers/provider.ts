@@ -13,12 +13,26 @@ export interface ProviderSettings {
   /** Requests / tokens per minute this provider allows (undefined: unknown, learned from its headers). */
   rpm?: number | undefined;
   tpm?: number | undefined;
+  /** The environment variable the key was read from (OPENAI_API_KEY, a provider's api_key_env), if any. */
+  keyVariable?: string | undefined;
 }
 
 /** What a provider reports besides the answer: every response's headers (rate-limit state lives there). */
 export interface ProviderHooks {
   onHeaders?: (headers: Record<string, string | string[] | undefined>) => void;
 }
+
+/** A provider as messages and logs may name it: never its key, only whether it has one and where from. */
+export interface ProviderInfo {
+  name: string;
+  baseUrl: string;
+  hasKey: boolean;
+  keyVariable: string | undefined;
+}
+
+/** The public description of a settings entry. */
+export const providerInfo = (s: ProviderSettings): ProviderInfo =>
+  ({ name: s.name, baseUrl: s.baseUrl.replace(/\/+$/, ''), hasKey: s.apiKey !== undefined, keyVariable: s.keyVariable });
 
 /**
  * One OpenAI-compatible upstream. It turns a request body into one HTTP call and classifies what went

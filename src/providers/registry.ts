@@ -6,7 +6,7 @@ import { createEmbeddings } from './embeddings.js';
 import { HttpProvider } from './http-provider.js';
 import { createChatCompletion, type ChatCompletion, type ChatCompletionRequest } from './openai-chat.js';
 import { createResponse, type ResponseObject, type ResponsesRequest } from './openai-responses.js';
-import type { Provider, ProviderHooks, ProviderSettings } from './provider.js';
+import { isProviderError, providerInfo, type Provider, type ProviderError, type ProviderHooks, type ProviderInfo, type ProviderSettings } from './provider.js';
 import { RateBudget, type RateLimits } from './rate-budget.js';
 import { estimateTokens, reportedTokens } from './token-estimate.js';
 
@@ -26,9 +26,19 @@ export interface SharedBudgets {
 
 interface Route {
   provider: Provider;
+  info: ProviderInfo;
   limiter: Limiter;
   budget: RateBudget;
   matches: (model: string) => boolean;
+}
+
+/**
+ * Told about upstream calls made through a router: every failed attempt (retried or not), and how each
+ * call finally ended (`error` null on success). Calls stopped by their signal are not reported.
+ */
+export interface CallObserver {
+  attemptFailed?(provider: ProviderInfo, error: ProviderError): void;
+  finished?(provider: ProviderInfo, model: string, signal: AbortSignal, error: ProviderError | null): void;
 }
 
 // OpenAI's per-request ceiling for embeddings inputs.
@@ -47,6 +57,7 @@ export class ProviderRouter {
   readonly #fallback: Route;
   readonly #embeddingModel: string | undefined;
   readonly #cache = new Map<string, Route>();
+  readonly #observers: CallObserver[] = [];
 
   constructor(config: ProviderConfig, options: RouterOptions = {}) {
     const create = options.createProvider ?? ((settings: ProviderSettings, hooks: ProviderHooks) => new HttpProvider(settings, hooks));
@@ -54,6 +65,7 @@ export class ProviderRouter {
       const budget = new RateBudget({ rpm: settings.rpm, tpm: settings.tpm });
       return {
         provider: create(settings, { onHeaders: (headers) => budget.observe(headers) }),
+        info: providerInfo(settings),
         limiter: new Limiter(settings.maxConcurrency, options.retry),
         budget,
       // bash mode: `*` also crosses `/`, so `llama*` matches `llama/3.1` and `*` matches `org/model`.
@@ -134,8 +146,9 @@ export class ProviderRouter {
     tokens: () => number = () => 0,
     used: (answer: T) => number | undefined = reportedTokens,
   ): Promise<T> {
-    const { provider, limiter, budget } = this.#routeFor(model);
-    return limiter.run(async (s) => {
+    const route = this.#routeFor(model);
+    const { provider, limiter, budget } = route;
+    const attempt = async (s: AbortSignal): Promise<T> => {
       // No known limit (the common local setup): no admission step, not even a resolved promise.
       if (!budget.gating) return call(provider, s);
       const ticket = await budget.admit(tokens(), s);
@@ -158,7 +171,33 @@ export class ProviderRouter {
       } finally {
         budget.settle(ticket, answer ? used(answer.value) : undefined);
       }
-    }, signal);
+    };
+    return this.#observers.length === 0 ? limiter.run(attempt, signal) : this.#observed(route, model, signal, attempt);
+  }
+
+  /** The public description of `model`'s provider (no key). */
+  infoFor(model: string): ProviderInfo {
+    return this.#routeFor(model).info;
+  }
+
+  /** Adds an observer of every call made through this router from now on. */
+  observe(observer: CallObserver): void {
+    this.#observers.push(observer);
+  }
+
+  #observed<T>(route: Route, model: string, signal: AbortSignal, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const observers = this.#observers;
+    const observedAttempt = (s: AbortSignal) => attempt(s).catch((e: unknown) => {
+      if (!s.aborted && isProviderError(e)) for (const o of observers) o.attemptFailed?.(route.info, e);
+      throw e;
+    });
+    return route.limiter.run(observedAttempt, signal).then((value) => {
+      for (const o of observers) o.finished?.(route.info, model, signal, null);
+      return value;
+    }, (e: unknown) => {
+      if (!signal.aborted && isProviderError(e)) for (const o of observers) o.finished?.(route.info, model, signal, e);
+      throw e;
+    });
   }
 
   /** POST /chat/completions for `request.model`, with retries. */

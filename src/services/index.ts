@@ -1,18 +1,20 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Store } from '../storage/index.js';
-import { RunEngine } from '../engine/run-engine.js';
+import { RunEngine, type Engine } from '../engine/run-engine.js';
 import { EvalsService } from './evals.js';
 import { FilesService } from './files.js';
 import { KeysService } from './keys.js';
 import { RunsService } from './runs.js';
 import { GradersService } from './graders.js';
 import { ItemSearchService } from './item-search.js';
-import { createModelLayer } from './models.js';
+import { createModelLayer, type ModelLayer } from './models.js';
 import { CompareService } from './compare.js';
 import { ExportService } from './export.js';
 import { Fleet } from './fleet.js';
 import { checkPythonSource } from '../graders/python/check-source.js';
+
+export { createModelLayer, Fleet };
 
 /** Every use-case the API and CLI call, built once per process. */
 export interface Services {
@@ -25,21 +27,23 @@ export interface Services {
   compare: CompareService;
   exports: ExportService;
   itemSearch: ItemSearchService;
-  engine: RunEngine;
-  /** Set on PostgreSQL, where other processes may share the providers' limits (start it with the server). */
+  engine: Engine;
+  /**
+   * Set on PostgreSQL, where other processes may share the providers' limits (start it with the server).
+   * Null when the engine has a thread of its own: the fleet then lives there, beside the engine's router.
+   */
   fleet: Fleet | null;
 }
 
-/** Wires services, the model layer and the run engine over one store. The engine is not started here. */
-export function createServices(store: Store, config: Config, log: Logger, reportBase: () => string, env: NodeJS.ProcessEnv = process.env): Services {
+/**
+ * Wires services, the model layer and the run engine over one store. The engine is not started here; it
+ * is `engine` when given (the engine thread's host), else a RunEngine in this thread over `store`.
+ */
+export function createServices(
+  store: Store, config: Config, log: Logger, reportBase: () => string, env: NodeJS.ProcessEnv = process.env, external?: Engine,
+): Services {
   const models = createModelLayer(log, env);
-  const engine = new RunEngine(store, {
-    itemConcurrency: config.itemConcurrency,
-    memorySoftLimitMb: config.memorySoftLimitMb,
-    models: models.access,
-    createPython: models.createPython,
-    createSampler: models.createSampler,
-  }, log, { leaseMs: config.leaseMs, maxParallelRuns: config.maxParallelRuns });
+  const engine = external ?? createRunEngine(store, config, log, models);
   const checkPython = (source: string) => checkPythonSource(source);
   const evals = new EvalsService(store, checkPython);
   const runs = new RunsService(store, evals, engine, reportBase);
@@ -53,6 +57,18 @@ export function createServices(store: Store, config: Config, log: Logger, report
     compare: new CompareService(store),
     exports: new ExportService(store),
     engine,
-    fleet: store.dialect === 'postgres' ? new Fleet(store, models.router, engine.owner, log) : null,
+    fleet: store.dialect === 'postgres' && engine instanceof RunEngine ? new Fleet(store, models.router, engine.owner, log) : null,
   };
+}
+
+/** A run engine over `store`, configured from `config`. */
+export function createRunEngine(store: Store, config: Config, log: Logger, models: ModelLayer): RunEngine {
+  return new RunEngine(store, {
+    itemConcurrency: config.itemConcurrency,
+    memorySoftLimitMb: config.memorySoftLimitMb,
+    models: models.access,
+    createPython: models.createPython,
+    createSampler: models.createSampler,
+    watchCalls: models.watchCalls,
+  }, log, { leaseMs: config.leaseMs, maxParallelRuns: config.maxParallelRuns });
 }

@@ -30,3 +30,14 @@ export async function openStore(env: NodeJS.ProcessEnv = process.env): Promise<S
   }
   return store;
 }
+
+/**
+ * Whether another connection opened from `env` (in another thread or process) sees the same data as this
+ * one: true for a SQLite file and PostgreSQL, false for SQLite `:memory:` and PGlite, which live inside
+ * the connection that opened them.
+ */
+export function storeIsShareable(env: NodeJS.ProcessEnv = process.env): boolean {
+  const url = env.DATABASE_URL;
+  if (!url) return (env.EVALD_DB ?? './data/evald.sqlite') !== ':memory:';
+  return /^postgres(ql)?:\/\//.test(url);
+}

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore } from './index.js';
+import { openStore, storeIsShareable } from './index.js';
 import { aKey, aProject } from './contract/factories.contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'evald-open-store-'));
@@ -41,5 +41,19 @@ describe('openStore', () => {
     await expect(openStore({ DATABASE_URL: 'mysql://root@localhost/evald', EVALD_DB: join(dir, 'never.sqlite') }))
       .rejects.toThrow(/DATABASE_URL must start with postgres:\/\/, postgresql:\/\/ or pglite:\/\//);
     expect(readdirSync(dir)).not.toContain('never.sqlite');
+  });
+});
+
+describe('storeIsShareable', () => {
+  it('is true where a second connection sees the same data: a SQLite file, PostgreSQL', () => {
+    expect(storeIsShareable({})).toBe(true);
+    expect(storeIsShareable({ EVALD_DB: '/tmp/x.sqlite', DATABASE_URL: '' })).toBe(true);
+    expect(storeIsShareable({ DATABASE_URL: 'postgres://127.0.0.1/evald' })).toBe(true);
+    expect(storeIsShareable({ DATABASE_URL: 'postgresql://127.0.0.1/evald' })).toBe(true);
+  });
+  it('is false for SQLite :memory: and PGlite, which live inside their connection', () => {
+    expect(storeIsShareable({ EVALD_DB: ':memory:' })).toBe(false);
+    expect(storeIsShareable({ DATABASE_URL: 'pglite://' })).toBe(false);
+    expect(storeIsShareable({ DATABASE_URL: 'pglite:///tmp/pg' })).toBe(false);
   });
 });

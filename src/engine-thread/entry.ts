@@ -1,0 +1,42 @@
+// The engine thread's main module (see host.ts): opens its own connection to the store and executes runs
+// with the same RunEngine the API thread would run inline, so the API's requests and the engine's items
+// never wait for each other's turn of one event loop.
+import { parentPort, workerData } from 'node:worker_threads';
+import { pino } from 'pino';
+import { loadConfig } from '../config.js';
+import { createModelLayer, createRunEngine, Fleet } from '../services/index.js';
+import { openStore } from '../storage/index.js';
+import type { HostMessage, ThreadData } from './host.js';
+
+const port = parentPort!;
+const { env, logLevel } = workerData as ThreadData;
+// Log lines go to the API thread, which writes them through its own logger: one stream, one format.
+const log = pino({ level: logLevel, base: null, timestamp: false }, { write: (line: string) => port.postMessage({ type: 'log', line }) });
+
+// A failed start (the store cannot be opened) is left unhandled: it ends the thread with an 'error' the
+// host logs, and the host starts another.
+const ready = (async () => {
+  const config = loadConfig(env);
+  const store = await openStore(env);
+  const models = createModelLayer(log, env);
+  const engine = createRunEngine(store, config, log, models);
+  // On PostgreSQL the providers' limits are shared with other processes; this thread's router makes the
+  // runs' calls, so it is the one that joins them.
+  const fleet = store.dialect === 'postgres' ? new Fleet(store, models.router, engine.owner, log) : null;
+  await fleet?.start();
+  engine.start();
+  return { engine, store, fleet };
+})();
+
+port.on('message', (message: HostMessage) => {
+  void ready.then(async ({ engine, store, fleet }) => {
+    if (message.type === 'notify') engine.notify();
+    else if (message.type === 'abort') engine.abortLocal(message.runId);
+    else {
+      await engine.stop();
+      await fleet?.stop();
+      await store.close();
+      port.postMessage({ type: 'stopped' });
+    }
+  });
+});

@@ -1,0 +1,93 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { Engine } from '../engine/run-engine.js';
+
+/** What the engine thread is started with. */
+export interface ThreadData {
+  /** The environment evald was configured from (not necessarily process.env). */
+  env: Record<string, string | undefined>;
+  logLevel: string;
+}
+
+export type HostMessage = { type: 'notify' } | { type: 'abort'; runId: string } | { type: 'stop' };
+type ThreadMessage = { type: 'log'; line: string } | { type: 'stopped' };
+
+/** How long a stop waits for the thread to hand its runs back before it is terminated. */
+const STOP_TIMEOUT_MS = 15_000;
+/** A thread that died is replaced after this long (its runs resume once their leases lapse). */
+const RESTART_DELAY_MS = 2000;
+
+/**
+ * The run engine in a worker thread of this process, with its own connection to the store. In one event
+ * loop, API requests and the engine take turns: under 32 connections of GETs, each turn of the loop served
+ * dozens of requests before the engine's next python answer or model answer was read, and a run slowed to
+ * 1–3% of its speed. Here the engine's loop turns only for the engine. Only for stores that a second
+ * connection sees whole (a SQLite file, PostgreSQL); see docs/architecture.md.
+ */
+export class ThreadedEngine implements Engine {
+  private worker: Worker | null = null;
+  private stopping = false;
+  private restart: NodeJS.Timeout | null = null;
+
+  constructor(private readonly env: NodeJS.ProcessEnv, private readonly log: Logger) {}
+
+  start(): void {
+    if (this.worker || this.stopping) return;
+    const worker = spawn({ env: { ...this.env }, logLevel: this.log.level });
+    worker.on('message', (message: ThreadMessage) => {
+      if (message.type === 'log') relay(this.log, message.line);
+      else void worker.terminate();
+    });
+    worker.on('error', (err) => this.log.error({ err }, 'the engine thread failed'));
+    worker.on('exit', () => {
+      this.worker = null;
+      if (this.stopping) return;
+      this.log.warn(`the engine thread ended; starting another in ${RESTART_DELAY_MS / 1000} s`);
+      this.restart = setTimeout(() => { this.restart = null; this.start(); }, RESTART_DELAY_MS);
+    });
+    this.worker = worker;
+  }
+
+  notify(): void {
+    this.worker?.postMessage({ type: 'notify' } satisfies HostMessage);
+  }
+
+  abortLocal(runId: string): void {
+    this.worker?.postMessage({ type: 'abort', runId } satisfies HostMessage);
+  }
+
+  /** Stops the thread's runs (their leases are given back, so they resume at the next start) and ends it. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.restart) clearTimeout(this.restart);
+    const worker = this.worker;
+    if (!worker) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS);
+      worker.once('exit', () => { clearTimeout(timer); resolve(); });
+      worker.postMessage({ type: 'stop' } satisfies HostMessage);
+    });
+  }
+}
+
+/** Starts the thread: the built entry.js, or, running from source (tests, tsx), entry.ts compiled by tsx. */
+function spawn(data: ThreadData): Worker {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new Worker(new URL('./entry.js', here), { workerData: data });
+  // tsx's ESM entry (its CommonJS one registers its hooks by a path that does not resolve in a worker).
+  const tsxPackage = createRequire(here).resolve('tsx/package.json');
+  const tsx = pathToFileURL(join(dirname(tsxPackage), 'dist/esm/api/index.mjs')).href;
+  const entry = new URL('./entry.ts', here).href;
+  const code = `import(${JSON.stringify(tsx)}).then((api) => api.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(here)}))`;
+  return new Worker(code, { eval: true, workerData: data });
+}
+
+/** Writes one of the thread's JSON log lines through this thread's logger, at the level it was logged. */
+function relay(log: Logger, line: string): void {
+  const { level, msg, ...fields } = JSON.parse(line) as { level: number; msg?: string } & Record<string, unknown>;
+  const method = log.levels.labels[level] as 'info' | undefined;
+  if (method && typeof log[method] === 'function') log[method](fields, msg);
+}
