@@ -13,15 +13,18 @@ const busyWait = (ms: number) => { const until = Date.now() + ms; while (Date.no
 describe('the engine thread', () => {
   it('executes a run while the API thread is blocked', async () => {
     const { log, lines } = captureLog();
-    const server = await startTestServer({}, log);
+    const server = await startTestServer({ EVALD_ENGINE_THREAD: '1' }, log);
     servers.push(server);
     expect(lines.find((l) => l.msg === 'evald listening')).toMatchObject({ engine_thread: true });
     const client = server.client;
-    const ev = await client.evals.create(simpleEval('thread'));
+    // Built before any request: a long synchronous stretch here, with a kept-alive socket idle meanwhile,
+    // would let the server's keep-alive timer close that socket under the client's next request.
     const rows = Array.from({ length: 50_000 }, (_, i) => JSON.stringify({ item: { expected: `a${i}` }, sample: { output_text: `a${i}` } }));
+    const ev = await client.evals.create(simpleEval('thread'));
     const file = await client.files.create({ file: await toFile(Buffer.from(rows.join('\n')), 'rows.jsonl'), purpose: 'evals' });
     const run = await client.evals.runs.create(ev.id, { data_source: { type: 'jsonl', source: { type: 'file_id', id: file.id } } });
-    await waitFor(async () => ((await server.store.runs.byId(run.id))!.counts.total > 0 ? true : undefined), 30_000, 'the first batch');
+    // From source the thread first compiles the engine through tsx: slow on a loaded machine.
+    await waitFor(async () => ((await server.store.runs.byId(run.id))!.counts.total > 0 ? true : undefined), 100_000, 'the first batch');
 
     const before = (await server.store.runs.byId(run.id))!.counts.total;
     busyWait(2000);
@@ -32,7 +35,7 @@ describe('the engine thread', () => {
     await client.evals.runs.cancel(run.id, { eval_id: ev.id });
     const ended = await waitForRun(client, ev.id, run.id);
     expect(ended.status === 'canceled' || ended.status === 'completed').toBe(true);
-  }, 90_000);
+  }, 150_000);
 
   it('stays in the API thread for a store only this connection sees (PGlite), and runs complete there too', async () => {
     const { log, lines } = captureLog();

@@ -21,13 +21,17 @@ export interface TestServer extends RunningServer {
 
 /**
  * Starts a real evald (HTTP on a free port, a real SQLite file unless DATABASE_URL is given) in this
- * process, logging to `log` (silent by default).
+ * process, logging to `log` (silent by default), with the engine in this thread unless `env` says otherwise.
  */
 export async function startTestServer(env: Record<string, string> = {}, log: Logger = pino({ level: 'silent' })): Promise<TestServer> {
   const { dir } = tempDir();
+  // The engine runs in this thread unless a test asks for its own thread (EVALD_ENGINE_THREAD: '1'): from
+  // source, the thread compiles the engine again through tsx, which on a loaded machine takes longer than
+  // a test's first run may wait. test/engine-thread.test.ts and test/fail-loudly.test.ts use the thread;
+  // servers spawned as processes (spawnServer) have it by default, as in production.
   const fullEnv: Record<string, string> = {
     PORT: '0', EVALD_DB: join(dir, 'evald.sqlite'), EVALD_LOG_LEVEL: 'silent', OPENAI_API_KEY: 'sk-test-upstream',
-    OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', EVALD_LEASE_MS: '3000', ...env,
+    OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', EVALD_LEASE_MS: '3000', EVALD_ENGINE_THREAD: '0', ...env,
   };
   const server = await startServer(fullEnv, log);
   const clientWith = (apiKey: string) => new OpenAI({ baseURL: `${server.url}/v1`, apiKey, maxRetries: 0 });

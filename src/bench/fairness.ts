@@ -30,16 +30,17 @@ function hammer(url: string, paths: string[], readers: number) {
   return { stop: async () => { stopped = true; await Promise.all(loops); return answered; } };
 }
 
-/** A loaded run still going after this long is measured by what it has done so far, then canceled. */
-const MAX_SECONDS = 60;
+/** A run still going after this long is measured by what it has done so far, then canceled. */
+const MAX_SECONDS = 20;
 
 /**
  * A python-graded jsonl run of `items` rows, timed alone and then under `readers` connections of
  * back-to-back GETs, on one server after a warm-up run (the sandbox's first start, V8's first compiles).
- * The readers start as soon as the loaded run is created and stop once it has ended.
+ * The readers start as soon as the loaded run is created and stop once it has ended. `engineThread`
+ * false runs the engine in the API's thread (EVALD_ENGINE_THREAD=0), as before it had one of its own.
  */
-export async function benchFairness(dir: string, items: number, readers: number) {
-  const server = await startEvald({ EVALD_DB: join(dir, 'fairness.sqlite') });
+export async function benchFairness(dir: string, items: number, readers: number, engineThread: boolean) {
+  const server = await startEvald({ EVALD_DB: join(dir, `fairness-${engineThread}.sqlite`), EVALD_ENGINE_THREAD: engineThread ? '1' : '0' });
   const c = client(server.url);
   try {
     const ev = await c.evals.create({
@@ -71,7 +72,7 @@ export async function benchFairness(dir: string, items: number, readers: number)
     await once(false);
     const alone = await once(false);
     const loaded = await once(true);
-    return { items, readers, alone, loaded, ratio: loaded.itemsPerSecond / alone.itemsPerSecond };
+    return { items, readers, engineThread, alone, loaded, ratio: loaded.itemsPerSecond / alone.itemsPerSecond };
   } finally {
     await server.stop();
   }
