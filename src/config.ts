@@ -30,6 +30,10 @@ export interface Config {
   worker: boolean;
   /** Whether the engine runs in a thread of its own (where the store allows a second connection). */
   engineThread: boolean;
+  /** Log every gateway chat completion and response, whatever its `store` says (EVALD_STORE_ALL=1). */
+  storeAll: boolean;
+  /** Days a stored log is kept; null: chat completions forever, responses 30 days (as OpenAI). */
+  logRetentionDays: number | null;
 }
 
 const int = (value: string | undefined, fallback: number, name: string): number => {
@@ -63,5 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logFormat: logFormat(env.EVALD_LOG_FORMAT),
     worker: env.EVALD_WORKER !== '0',
     engineThread: env.EVALD_ENGINE_THREAD !== '0',
+    storeAll: env.EVALD_STORE_ALL === '1' || env.EVALD_STORE_ALL === 'true',
+    logRetentionDays: env.EVALD_LOG_RETENTION_DAYS ? Math.max(1, int(env.EVALD_LOG_RETENTION_DAYS, 30, 'EVALD_LOG_RETENTION_DAYS')) : null,
   };
 }

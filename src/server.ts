@@ -53,6 +53,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, log?: Lo
   await services.fleet?.start();
   if (config.worker) services.engine.start();
   warnWithoutKey(env, logger);
+  services.logs.startRetention();
   logger.info({ url: listening, store: store.description, worker: config.worker, engine_thread: threaded }, 'evald listening');
   // Said once at start, so an operator learns that python graders will refuse before a run finds out.
   void pythonSandboxStatus(pythonOptionsFromEnv(env)).then(
@@ -66,7 +67,9 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, log?: Lo
     async close() {
       await services.engine.stop();
       await services.fleet?.stop();
+      services.logs.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await services.gatewayUsage.close();
       await store.close();
     },
   };

@@ -50,12 +50,21 @@ describe('the README examples', () => {
     const dir = join(root, 'node_modules', '.cache', 'evald-readme');
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `example-${process.pid}.mts`);
-    writeFileSync(file, local(only('ts', 'client.evals.create')));
+    writeFileSync(file, local(only('ts', "name: 'capitals'")));
     const { stdout } = await run(process.execPath, ['--import', 'tsx', file], { cwd: root, env: exampleEnv(), timeout: 60_000 });
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^completed \{.*total: 1/);
     // The fake upstream echoes the prompt, so the exact check fails: what matters is that items are printed.
     expect(lines[1]).toBe('0 fail Capital of France? One word.');
+  }, 90_000);
+
+  it('TypeScript: logs a call through the gateway, lists it, and runs evals over the logs', async () => {
+    const dir = join(root, 'node_modules', '.cache', 'evald-readme');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `logs-example-${process.pid}.mts`);
+    writeFileSync(file, local(only('ts', 'stored_completions')));
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', file], { cwd: root, env: exampleEnv(), timeout: 60_000 });
+    expect(stdout.trim().split('\n')).toEqual([expect.stringMatching(/^chatcmpl-/)]);
   }, 90_000);
 
   (pythonAvailable ? it : it.skip)(`Python: uploads the documented rows.jsonl, runs it and prints the result${pythonAvailable ? '' : ' (skipped: no Python openai SDK here)'}`, async () => {

@@ -125,7 +125,7 @@ describe('run errors', () => {
       [{ data_source: { type: 'csv' } }, 'data_source.type'],
       [{}, 'data_source'],
       [{ data_source: { type: 'completions', source: { type: 'file_content', content: [rows[0]] }, input_messages: { type: 'template', template: [{ role: 'user', content: 'hi' }] } } }, 'data_source.model'],
-      [{ data_source: { type: 'completions', source: { type: 'stored_completions' }, model: 'gpt-4o' } }, 'data_source.source.type'],
+      [{ data_source: { type: 'completions', source: { type: 'stored_completions' }, model: 'gpt-4o' } }, 'data_source.input_messages'],
       [{ data_source: { type: 'completions', model: 'm', source: { type: 'file_content', content: [rows[0]] }, input_messages: { type: 'item_reference', item_reference: 'sample.x' } } }, 'data_source.input_messages.item_reference'],
     ];
     for (const [body, param] of cases) {

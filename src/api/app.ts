@@ -15,6 +15,9 @@ import { gradersRoutes } from './routes/graders.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { extensionsRoutes } from './routes/extensions.js';
 import { itemSearchRoutes } from './routes/item-search.js';
+import { gatewayRoutes } from './routes/gateway.js';
+import { logsRoutes } from './routes/logs.js';
+import { gatewayUsageRoutes } from './routes/gateway-usage.js';
 
 /** Builds the HTTP app: /health, the /v1 API, the dashboard, one error envelope for everything. */
 export function createApp(services: Services, config: Config, log: Logger): Hono<AppEnv> {
@@ -47,11 +50,12 @@ export function createApp(services: Services, config: Config, log: Logger): Hono
     onError: () => { throw ApiError.tooLarge(`Request body is larger than ${config.maxBodyBytes} bytes.`); },
   });
   // Only methods with a body are checked: reading `body` turns the server's lightweight request into a
-  // full web Request, which would cost every GET more than the GET itself.
+  // full web Request, which would cost every GET more than the GET itself. Gateway calls read their bytes
+  // from the Node request themselves, under the same limit.
   v1.use('*', async (c, next) => {
     const method = c.req.method;
     const hasBody = method !== 'GET' && method !== 'HEAD' && method !== 'DELETE' && method !== 'OPTIONS';
-    return hasBody && !(method === 'POST' && c.req.path.endsWith('/files')) ? jsonLimit(c, next) : next();
+    return hasBody && !(method === 'POST' && (c.req.path.endsWith('/files') || GATEWAY_PATHS.has(c.req.path))) ? jsonLimit(c, next) : next();
   });
   v1.route('/', evalsRoutes);
   v1.route('/', runsRoutes);
@@ -60,6 +64,9 @@ export function createApp(services: Services, config: Config, log: Logger): Hono
   v1.route('/', gradersRoutes);
   v1.route('/', extensionsRoutes);
   v1.route('/', itemSearchRoutes);
+  v1.route('/', gatewayRoutes(config.maxBodyBytes));
+  v1.route('/', logsRoutes);
+  v1.route('/', gatewayUsageRoutes);
   app.route('/v1', v1);
   app.route('/', dashboardRoutes);
 
@@ -84,6 +91,8 @@ export function createApp(services: Services, config: Config, log: Logger): Hono
 
   return app;
 }
+
+const GATEWAY_PATHS = new Set(['/v1/chat/completions', '/v1/responses', '/v1/embeddings']);
 
 const authenticate = async (c: import('hono').Context<AppEnv>, next: () => Promise<void>) => {
   const keys = c.var.services.keys;

@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { benchExportCompare, benchHelp } from './cli.js';
 import { benchEvals } from './evals.js';
 import { benchFairness } from './fairness.js';
+import { benchGatewayOverhead, benchListPages, benchLogRun, benchStreamTtfb } from './gateway.js';
 import { benchJsonl, benchPython, benchSampled, pollInterval, SAMPLED_POLL_MS } from './runs.js';
 import { benchLimits } from './limits.js';
 
 /**
- * `npm run bench [scenario…]`: evals, jsonl, sampled, limits, python, cli, fairness (default: all). Each scenario starts the built
+ * `npm run bench [scenario…]`: evals, jsonl, sampled, limits, python, cli, fairness, gateway, logs (default: all). Each scenario starts the built
  * server as its own process on a fresh SQLite file and prints a Markdown table for BENCHMARKS.md.
  */
 async function main(which: string[]): Promise<void> {
@@ -87,6 +88,27 @@ async function main(which: string[]): Promise<void> {
         const label = engineThread ? 'own thread (default)' : 'API thread (EVALD_ENGINE_THREAD=0)';
         out(`| ${label} | ${f(r.alone.itemsPerSecond, 0)} | ${f(r.loaded.itemsPerSecond, 0)} | ${f(r.ratio, 2)} | ${f(r.loaded.readsPerSecond, 0)} |`);
       }
+    }
+    if (all || which.includes('gateway')) {
+      out('\n## Gateway: 5,000 chat completions at concurrency 64, fake upstream answering in 20 ms\n');
+      out('| path | req/s | p50 ms | p99 ms | added p50 ms | evald CPU ms/call |\n|---|---|---|---|---|---|');
+      const r = await benchGatewayOverhead(dir, 5000, 64, 20);
+      out(`| direct to the fake | ${f(r.direct.rps, 0)} | ${f(r.direct.p50, 2)} | ${f(r.direct.p99, 2)} | | |`);
+      for (const [label, m] of [['through evald', r.plain], ['through evald, store: true', r.stored]] as const) {
+        out(`| ${label} | ${f(m.rps, 0)} | ${f(m.p50, 2)} | ${f(m.p99, 2)} | ${f(m.p50 - r.direct.p50, 2)} | ${f(m.cpuMsPerCall, 3)} |`);
+      }
+      const s = await benchStreamTtfb(dir, 200);
+      out(`\nStreaming (events 20 ms apart), time to the first byte, p50 of 200 sequential calls: direct ${f(s.direct, 2)} ms, through evald ${f(s.via, 2)} ms (added ${f(s.via - s.direct, 2)} ms).`);
+    }
+    if (all || which.includes('logs')) {
+      out('\n## Stored logs: a list page (limit 20), mean of 200, and a run over stored completions\n');
+      out('| logs in store | first page ms | metadata filter ms | metadata filter, after the middle log ms |\n|---|---|---|---|');
+      for (const count of [1000, 1_000_000]) {
+        const r = await benchListPages(dir, count);
+        out(`| ${count.toLocaleString('en')} | ${f(r.first, 2)} | ${f(r.metadata, 2)} | ${f(r.deep, 2)} |`);
+      }
+      const run = await benchLogRun(dir, 100_000);
+      out(`\nA completions run over 100,000 stored completions, grading the stored answers (string_check): ${f(run.itemsPerSecond, 0)} items/s (${f(run.seconds, 2)} s, ${f(run.cpuMsPerItem, 3)} ms server CPU per item).`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { FailFast, type CallListener, type RunFailure } from './fail-fast.js';
 import { logRunEnd, type RunEnd } from './run-report.js';
 import { readRows, SourceError, type SourceRow } from './data-sources/rows.js';
 import { countRows } from './data-sources/count-rows.js';
+import { isLogSource, readLogRows, selectLogs } from './data-sources/logs.js';
 import { processItem, type Sampler } from './process-item.js';
 
 /** What executing a run needs from outside the engine. */
@@ -68,13 +69,17 @@ export async function executeRun(run: RunRecord, deps: ExecuteDeps, signal: Abor
   const waitForSlot = () => new Promise<void>((resolve) => { slotFreed = resolve; });
 
   try {
-    const dataSource = run.data_source as { type: string; source: { type: string } };
-    const sampler = dataSource.type === 'jsonl' ? null : deps.createSampler(run.data_source);
+    const dataSource = run.data_source as { type: string; source: { type: string }; input_messages?: unknown };
+    // A run over logs without input_messages grades the stored answers: it samples nothing.
+    const sampler = dataSource.type === 'jsonl' || !dataSource.input_messages ? null : deps.createSampler(run.data_source);
     const itemSchema = itemSchemaOf(evalRecord.data_source_config);
     const validate = itemSchema ? compileItemSchema(itemSchema) : null;
     const done = await store.runs.doneRows(run.id);
     // Progress needs its denominator from the start (a resumed run keeps the count it first made).
-    if (run.source_rows == null) await store.runs.markStarted(run.id, await countRows(dataSource.source, store, run.project), nowS());
+    if (run.source_rows == null) {
+      const total = isLogSource(dataSource.source.type) ? await selectLogs(store, run, evalRecord) : await countRows(dataSource.source, store, run.project);
+      await store.runs.markStarted(run.id, total, nowS());
+    }
     const scope = { run, evalRecord, models: deps.models, python, sampler, signal: stopped.signal };
     const itemConcurrency = itemConcurrencyFor(deps.itemConcurrency, sampler);
 
@@ -96,7 +101,9 @@ export async function executeRun(run: RunRecord, deps: ExecuteDeps, signal: Abor
     // item loop would only ever run microtasks and starve the HTTP server until the run ended. Every few
     // milliseconds it steps back into the event loop.
     let sliceStart = performance.now();
-    for await (const row of readRows(dataSource.source, store, run.project, validate)) {
+    const logs = isLogSource(dataSource.source.type);
+    const rows = logs ? readLogRows(store, run, evalRecord) : readRows(dataSource.source, store, run.project, validate);
+    for await (const row of rows) {
       if (performance.now() - sliceStart > TIME_SLICE_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         sliceStart = performance.now();
@@ -116,6 +123,8 @@ export async function executeRun(run: RunRecord, deps: ExecuteDeps, signal: Abor
     } else if (!stopped.signal.aborted) {
       if (await store.runs.finish(run.id, owner, 'completed', null, nowS())) end = { status: 'completed' };
     }
+    // A finished run over logs never reads its selection again.
+    if (logs && end) await store.logs.releaseRunSelection(run.id);
   } catch (e) {
     // Items still in flight (the source failed mid-way) finish and are written: what was done is kept.
     while (active > 0) await waitForSlot();

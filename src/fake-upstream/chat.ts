@@ -63,7 +63,6 @@ export const chatCompletions: Endpoint = (body) => {
   const model = requireModel(body);
   checkMessages(body.messages);
   checkTools(body.tools);
-  if (body.stream === true) throw new BadRequest('The fake upstream does not stream; send stream: false.', 'stream');
   const format = outputFormat(body.response_format);
   const audio = wantsAudio(body);
   const n = optionalInt(body, 'n') ?? 1;

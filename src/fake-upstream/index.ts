@@ -6,7 +6,16 @@
  * shapes (ids, `created`, a dated model snapshot such as `gpt-4o-mini-2024-07-18`, usage including
  * `prompt_tokens_details.cached_tokens` / `input_tokens_details.cached_tokens`), and rejects what the real
  * API rejects (unknown parameters, e.g. `seed` on /responses; wrong content part types for a role; a
- * missing model; `max_output_tokens` below 16) with the real 400 error envelope. It does not stream.
+ * missing model; `max_output_tokens` below 16) with the real 400 error envelope.
+ *
+ * `stream: true` is answered with server-sent events as OpenAI sends them (`stream.ts`): chat
+ * `chat.completion.chunk`s (a final usage chunk with `stream_options.include_usage`) then `data: [DONE]`;
+ * response events from `response.created` to `response.completed`. `streamIntervalMs` spaces the events.
+ *
+ * Calls made with `store` (chat: `store: true`; responses: unless `store: false`) are kept in memory and
+ * served back as OpenAI's stored-logs API (`stored.ts`): `GET /v1/chat/completions` (after, limit, order,
+ * model, `metadata[k]=v`), `/v1/chat/completions/{id}`, `/{id}/messages`, `GET /v1/responses/{id}` and
+ * `/{id}/input_items`; `stored` on the returned handle holds them.
  *
  * Any bearer key is accepted (or none) unless `apiKey` is set; every Authorization value is recorded in
  * `stats.authorizations` so a test can check the key was sent. Any model is served unless `models` lists the

@@ -57,7 +57,6 @@ export const responses: Endpoint = (body) => {
   checkParams(body, PARAMS, 'responses');
   const model = requireModel(body);
   checkInput(body.input);
-  if (body.stream === true) throw new BadRequest('The fake upstream does not stream; send stream: false.', 'stream');
   const format = outputFormat(body.text);
   const maxTokens = optionalInt(body, 'max_output_tokens', 16);
   const messages = messageTexts(body.input);

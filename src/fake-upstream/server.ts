@@ -7,6 +7,8 @@ import { BadRequest, isObject, type Endpoint } from './endpoint.js';
 import { chargedTokens, formatDuration, RateWindow } from './rate-window.js';
 import { responses } from './responses.js';
 import { newId } from './text.js';
+import { sendStream } from './stream.js';
+import { StoredLogs } from './stored.js';
 
 /** How the fake behaves; every field is optional. */
 export interface FakeUpstreamOptions {
@@ -28,6 +30,8 @@ export interface FakeUpstreamOptions {
   models?: string[];
   /** Seed of the fault dice, so a run with rates is reproducible. */
   seed?: number;
+  /** Gap between the events of a streamed answer (default 0: sent back to back). */
+  streamIntervalMs?: number;
   /** How many recent requests `stats.recent` keeps (default 200). */
   keepRecent?: number;
   /** Requests / tokens per minute, enforced as OpenAI does (see rate-window.ts); unlimited when unset. */
@@ -60,6 +64,8 @@ export interface FakeUpstream {
   url: string;
   port: number;
   stats: FakeUpstreamStats;
+  /** The calls kept with `store`, served back by the stored-completions / responses GET endpoints. */
+  stored: StoredLogs;
   close(): Promise<void>;
 }
 
@@ -112,6 +118,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   const random = prng(options.seed ?? 1);
   const keepRecent = options.keepRecent ?? 200;
   const attempts = new Map<string, number>();
+  const stored = new StoredLogs();
   const window = new RateWindow({ rpm: options.rpm, tpm: options.tpm, windowMs: options.rateWindowMs });
   const authorizations = new Set<string>();
   const stats: FakeUpstreamStats = {
@@ -182,6 +189,8 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     const text = await readBody(req);
 
     if (req.method === 'GET' && path === '/v1/models') return send(res, 200, { object: 'list', data: [] });
+    const kept = stored.handle(req.method ?? 'GET', req.url ?? '/');
+    if (kept) return send(res, kept.status, kept.body);
     const endpoint = ENDPOINTS[path];
     if (req.method !== 'POST' || !endpoint) return sendError(res, 404, `Invalid URL (${req.method} ${path})`, null, null);
     let body: unknown;
@@ -245,6 +254,11 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     }
     if (fault === 401) return sendError(res, 401, `Incorrect API key provided: ${bearer}.`);
     if (fault !== undefined) return sendError(res, fault);
+    stored.remember(path, body, answer as Record<string, unknown>);
+    if (body.stream === true) {
+      count('200');
+      return sendStream(res, path, body, answer as Record<string, unknown>, { 'x-request-id': newId('req_'), ...rateHeaders }, options.streamIntervalMs ?? 0);
+    }
     send(res, 200, answer, rateHeaders);
   }
 
@@ -269,6 +283,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     url: `http://${host}:${port}/v1`,
     port,
     stats,
+    stored,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,5 +1,6 @@
 import { Pool, type Dispatcher } from 'undici';
 import { classifyNetworkError, classifyStatus, redactor } from './classify.js';
+import { ForwardCall, type ForwardRequest, type ForwardSink } from './forward.js';
 import { ProviderError, type Provider, type ProviderHooks, type ProviderSettings } from './provider.js';
 
 type ResponseHeaders = Record<string, string | string[] | undefined>;
@@ -31,7 +32,7 @@ export class HttpProvider implements Provider {
   readonly #onHeaders: ProviderHooks['onHeaders'];
   // Calls in flight per abort signal. A run shares one signal across all its calls, so one listener per
   // signal aborts them all; a listener per call would make EventTarget's linear lists grow with concurrency.
-  readonly #calls = new WeakMap<AbortSignal, Set<Call>>();
+  readonly #calls = new WeakMap<AbortSignal, Set<{ abort(reason: unknown): void }>>();
 
   constructor(settings: ProviderSettings, hooks: ProviderHooks = {}) {
     this.name = settings.name;
@@ -90,7 +91,33 @@ export class HttpProvider implements Provider {
     });
   }
 
-  #track(signal: AbortSignal, call: Call): void {
+  /**
+   * Pipes one gateway call: the client's bytes go up as they are (with this provider's key instead of the
+   * client's), the answer comes back chunk by chunk through `sink`. No retries: the client sees the upstream
+   * status and retry headers and retries as it would against OpenAI.
+   */
+  forward(request: ForwardRequest, sink: ForwardSink, signal: AbortSignal): void {
+    const classified: ForwardSink = {
+      onHeaders: (status, headers, resume) => sink.onHeaders(status, headers, resume),
+      onData: (chunk) => sink.onData(chunk),
+      onEnd: () => sink.onEnd(),
+      onError: (e) => sink.onError(signal.aborted ? e : classifyNetworkError(this.name, this.timeoutMs, e, this.#redact)),
+    };
+    const call = new ForwardCall(classified, signal, () => this.#calls.get(signal)?.delete(call));
+    if (signal.aborted) return call.abort(signal.reason);
+    this.#track(signal, call);
+    // identity: the answer's bytes are passed on and, when logged, read; a compressed one would be neither.
+    const headers: Record<string, string> = { ...this.#headers, accept: request.accept ?? 'application/json', 'accept-encoding': 'identity' };
+    if (!request.body) delete headers['content-type'];
+    this.#pool.dispatch({
+      method: request.method,
+      path: `${this.#pathPrefix}${request.path}${this.#query}`,
+      headers,
+      body: request.body,
+    }, call);
+  }
+
+  #track(signal: AbortSignal, call: { abort(reason: unknown): void }): void {
     let calls = this.#calls.get(signal);
     if (!calls) {
       const set = new Set<Call>();

@@ -1,4 +1,5 @@
 import type { Failure, FailureKind } from '../engine/limiter.js';
+import type { ForwardRequest, ForwardSink } from './forward.js';
 
 /** A resolved provider entry (see config.ts); `apiKey` stays inside the provider once constructed. */
 export interface ProviderSettings {
@@ -51,6 +52,8 @@ export interface Provider {
    * `onHeaders` gets this call's response headers (else the provider's own hook does).
    */
   post<T>(path: string, body: unknown, signal: AbortSignal, onHeaders?: ProviderHooks['onHeaders']): Promise<T>;
+  /** Pipes a gateway call's bytes up and the answer's back through `sink` (providers over HTTP only). */
+  forward?(request: ForwardRequest, sink: ForwardSink, signal: AbortSignal): void;
   close(): Promise<void>;
 }
 

@@ -3,6 +3,7 @@ import type { Usage } from '../domain/sample.js';
 import { Limiter, type RetryPolicy } from '../engine/limiter.js';
 import { loadProviderConfig, type ProviderConfig } from './config.js';
 import { createEmbeddings } from './embeddings.js';
+import type { ForwardRequest, ForwardSink } from './forward.js';
 import { HttpProvider } from './http-provider.js';
 import { createChatCompletion, type ChatCompletion, type ChatCompletionRequest } from './openai-chat.js';
 import { createResponse, type ResponseObject, type ResponsesRequest } from './openai-responses.js';
@@ -29,6 +30,7 @@ interface Route {
   info: ProviderInfo;
   limiter: Limiter;
   budget: RateBudget;
+  globs: string[];
   matches: (model: string) => boolean;
 }
 
@@ -68,7 +70,8 @@ export class ProviderRouter {
         info: providerInfo(settings),
         limiter: new Limiter(settings.maxConcurrency, options.retry),
         budget,
-      // bash mode: `*` also crosses `/`, so `llama*` matches `llama/3.1` and `*` matches `org/model`.
+        globs: settings.models,
+        // bash mode: `*` also crosses `/`, so `llama*` matches `llama/3.1` and `*` matches `org/model`.
         matches: picomatch(settings.models, { bash: true, dot: true }),
       };
     };
@@ -131,6 +134,11 @@ export class ProviderRouter {
   /** Every provider, the default last. */
   get providers(): Provider[] {
     return this.#all().map((r) => r.provider);
+  }
+
+  /** Every provider with the model globs it is configured for, the default last (for GET /v1/models). */
+  get catalog(): Array<{ provider: Provider; globs: string[] }> {
+    return [...this.#routes, this.#fallback].map((r) => ({ provider: r.provider, globs: r.globs }));
   }
 
   /**
@@ -198,6 +206,23 @@ export class ProviderRouter {
       if (!signal.aborted && isProviderError(e)) for (const o of observers) o.finished?.(route.info, model, signal, e);
       throw e;
     });
+  }
+
+  /**
+   * Pipes a gateway call to `model`'s provider. It holds one of that provider's concurrency slots until the
+   * answer has ended (a stream included), so gateway traffic and runs share the bound; it is not retried.
+   */
+  forward(model: string, request: ForwardRequest, sink: ForwardSink, signal: AbortSignal): void {
+    const { provider, limiter } = this.#routeFor(model);
+    if (!provider.forward) return sink.onError(new Error(`provider ${provider.name} cannot forward calls`));
+    limiter.run((s) => new Promise<void>((resolve) => {
+      provider.forward!(request, {
+        onHeaders: (status, headers, resume) => sink.onHeaders(status, headers, resume),
+        onData: (chunk) => sink.onData(chunk),
+        onEnd: () => { resolve(); sink.onEnd(); },
+        onError: (e) => { resolve(); sink.onError(e); },
+      }, s);
+    }), signal).catch((e: unknown) => sink.onError(e instanceof Error ? e : new Error(String(e))));
   }
 
   /** POST /chat/completions for `request.model`, with retries. */

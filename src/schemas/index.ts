@@ -4,3 +4,4 @@ export * from './graders.js';
 export * from './evals.js';
 export * from './runs.js';
 export * from './extensions.js';
+export * from './logs.js';

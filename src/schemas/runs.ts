@@ -10,10 +10,30 @@ export type JsonlRow = z.infer<typeof JsonlRow>;
 
 const FileContentSource = z.object({ type: z.literal('file_content'), content: z.array(JsonlRow) });
 const FileIdSource = z.object({ type: z.literal('file_id'), id: z.string().min(1) });
-// Log-query sources read OpenAI's stored completions / responses; evald keeps no such logs, so they are
-// accepted by the schema (for a precise error) and refused by the run service.
-const StoredCompletionsSource = z.looseObject({ type: z.literal('stored_completions') });
-const ResponsesSource = z.looseObject({ type: z.literal('responses') });
+// Log-query sources select stored logs (kept by the gateway or imported); every filter set narrows (AND).
+const createdBound = z.number().int().min(0).nullish();
+const StoredCompletionsSource = z.object({
+  type: z.literal('stored_completions'),
+  metadata: JsonObject.nullish(),
+  model: z.string().nullish(),
+  created_after: createdBound,
+  created_before: createdBound,
+  limit: z.number().int().min(1).nullish(),
+});
+const ResponsesSource = z.object({
+  type: z.literal('responses'),
+  metadata: JsonObject.nullish(),
+  model: z.string().nullish(),
+  instructions_search: z.string().nullish(),
+  created_after: createdBound,
+  created_before: createdBound,
+  reasoning_effort: ReasoningEffort,
+  temperature: finite.nullish(),
+  top_p: finite.nullish(),
+  users: z.array(z.string()).nullish(),
+  tools: z.array(z.string()).nullish(),
+  limit: z.number().int().min(1).nullish(),
+});
 
 const template = z.object({
   type: z.literal('template'),

@@ -13,6 +13,9 @@ import { CompareService } from './compare.js';
 import { ExportService } from './export.js';
 import { Fleet } from './fleet.js';
 import { checkPythonSource } from '../graders/python/check-source.js';
+import { GatewayService } from './gateway.js';
+import { GatewayUsageCounter } from './gateway-usage.js';
+import { LogsService } from './logs.js';
 
 export { createModelLayer, Fleet };
 
@@ -33,6 +36,9 @@ export interface Services {
    * Null when the engine has a thread of its own: the fleet then lives there, beside the engine's router.
    */
   fleet: Fleet | null;
+  gateway: GatewayService;
+  gatewayUsage: GatewayUsageCounter;
+  logs: LogsService;
 }
 
 /**
@@ -47,6 +53,7 @@ export function createServices(
   const checkPython = (source: string) => checkPythonSource(source);
   const evals = new EvalsService(store, checkPython);
   const runs = new RunsService(store, evals, engine, reportBase);
+  const gatewayUsage = new GatewayUsageCounter(store, log);
   return {
     keys: new KeysService(store),
     evals,
@@ -58,6 +65,9 @@ export function createServices(
     exports: new ExportService(store),
     engine,
     fleet: store.dialect === 'postgres' && engine instanceof RunEngine ? new Fleet(store, models.router, engine.owner, log) : null,
+    gateway: new GatewayService(store, models.router, gatewayUsage, { storeAll: config.storeAll, logRetentionDays: config.logRetentionDays }, log),
+    gatewayUsage,
+    logs: new LogsService(store, log),
   };
 }
 

@@ -10,6 +10,7 @@ import type { CallListener } from '../engine/fail-fast.js';
 
 /** What the engine and the graders API need to reach models and the python sandbox. */
 export interface ModelLayer {
+  /** The provider router the gateway forwards through (the same one runs sample with). */
   router: ProviderRouter;
   access: ModelAccess;
   createSampler: (dataSource: Record<string, unknown>) => Sampler;

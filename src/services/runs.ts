@@ -76,6 +76,7 @@ export class RunsService {
     await this.record(project, evalId, runId);
     this.engine.abortLocal(runId);
     if (!(await this.store.runs.delete(project, evalId, runId))) throw ApiError.notFound('eval run', runId, 'run_id');
+    await this.store.logs.releaseRunSelection(runId);
     return { object: 'eval.run.deleted' as const, deleted: true, run_id: runId };
   }
 
@@ -95,7 +96,10 @@ export class RunsService {
   private async checkDataSource(project: string, evalRecord: EvalRecord, ds: RunDataSource): Promise<void> {
     const source = ds.source;
     if (source.type === 'stored_completions' || source.type === 'responses') {
-      throw ApiError.invalid('data_source.source.type', `source type '${source.type}' queries logs stored at OpenAI; evald keeps no such logs. Upload the rows as a file and use 'file_id', or send them inline as 'file_content'.`);
+      // Over logs, input_messages is optional: without it the run grades the stored answers.
+      if (ds.type !== 'jsonl' && ds.input_messages && !ds.model) throw ApiError.invalid('data_source.model', `Re-sampling logs with input_messages needs a 'model'.`, 'missing_required_parameter');
+      if (ds.type !== 'jsonl' && !ds.input_messages && ds.model) throw ApiError.invalid('data_source.input_messages', `A run over logs samples '${ds.model}' only with input_messages (e.g. {"type":"item_reference","item_reference":"item.input"}); omit 'model' to grade the stored answers.`, 'missing_required_parameter');
+      return;
     }
     if (source.type === 'file_id') {
       const file = await this.store.files.get(project, source.id, Math.floor(Date.now() / 1000));

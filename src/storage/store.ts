@@ -9,6 +9,8 @@ import { ItemsRepo } from './repos/items.js';
 import { FilesRepo } from './repos/files.js';
 import { BudgetsRepo } from './repos/budgets.js';
 import { ItemSearchRepo } from './repos/item-search.js';
+import { LogsRepo } from './repos/logs.js';
+import { GatewayUsageRepo } from './repos/gateway-usage.js';
 
 /**
  * The storage contract: every backend is one Kysely dialect behind these repositories, and every backend
@@ -22,6 +24,8 @@ export class Store {
   readonly files: FilesRepo;
   readonly budgets: BudgetsRepo;
   readonly itemSearch: ItemSearchRepo;
+  readonly logs: LogsRepo;
+  readonly gatewayUsage: GatewayUsageRepo;
 
   constructor(readonly db: Kysely<Database>, readonly dialect: Dialect, readonly description: string) {
     this.keys = new KeysRepo(db);
@@ -31,6 +35,8 @@ export class Store {
     this.files = new FilesRepo(db);
     this.budgets = new BudgetsRepo(db, dialect);
     this.itemSearch = new ItemSearchRepo(db, dialect);
+    this.logs = new LogsRepo(db);
+    this.gatewayUsage = new GatewayUsageRepo(db);
   }
 
   /** Applies pending migrations. */

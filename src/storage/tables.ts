@@ -111,6 +111,57 @@ export interface WorkersTable {
   seen_ms: number;
 }
 
+export interface LogsTable {
+  project: string;
+  id: string;
+  /** `chat.completion` or `response`. */
+  kind: string;
+  /** The model the answer names (often a dated snapshot); `request_model` is the one asked for. */
+  model: string;
+  request_model: string;
+  created_at: number;
+  expires_at: number | null;
+  metadata: string;
+  user_id: string | null;
+  instructions: string | null;
+  temperature: number | null;
+  top_p: number | null;
+  reasoning_effort: string | null;
+  /** `,name1,name2,`: the request's tool names (a function's name, else the tool type), for `tools` filters. */
+  tool_names: string | null;
+  /** The request body as the client sent it. */
+  request: string;
+  /** The answer: the upstream's body, or the object assembled from its stream. */
+  response: string;
+}
+
+export interface LogTagsTable {
+  project: string;
+  kind: string;
+  tag: string;
+  value: string;
+  created_at: number;
+  log_id: string;
+}
+
+export interface RunLogsTable {
+  run_id: string;
+  seq: number;
+  log_id: string;
+}
+
+export interface GatewayUsageTable {
+  project: string;
+  model: string;
+  day: number;
+  requests: number;
+  errors: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  cached_tokens: number;
+}
+
 export interface MigrationsMarker {
   id: Generated<number>;
 }
@@ -126,4 +177,8 @@ export interface Database {
   file_chunks: FileChunksTable;
   provider_budgets: ProviderBudgetsTable;
   workers: WorkersTable;
+  logs: LogsTable;
+  log_tags: LogTagsTable;
+  run_logs: RunLogsTable;
+  gateway_usage: GatewayUsageTable;
 }

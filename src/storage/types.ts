@@ -1,4 +1,4 @@
-import type { FilesTable } from './tables.js';
+import type { FilesTable, GatewayUsageTable, LogsTable } from './tables.js';
 import type { Usage } from '../domain/sample.js';
 
 /** Which backend a store runs on; the few dialect-specific statements branch on it. */
@@ -96,3 +96,28 @@ export interface GradedItem {
 
 /** A file's metadata: exactly its row (its bytes live in `file_chunks`). */
 export type FileRecord = FilesTable;
+
+/** A stored chat completion or response: exactly its row (request and answer as JSON text). */
+export type LogRecord = LogsTable;
+export type LogKind = 'chat.completion' | 'response';
+
+/** A query over one project's logs of one kind; every field set narrows it (AND). */
+export interface LogFilter {
+  kind: LogKind;
+  /** Matches the model asked for or the model the answer names. */
+  model?: string | undefined;
+  metadata?: Record<string, string> | undefined;
+  /** Inclusive bounds on created_at (seconds). */
+  createdAfter?: number | undefined;
+  createdBefore?: number | undefined;
+  users?: string[] | undefined;
+  temperature?: number | undefined;
+  topP?: number | undefined;
+  reasoningEffort?: string | undefined;
+  instructionsSearch?: string | undefined;
+  /** Logs whose request offered any of these tools. */
+  tools?: string[] | undefined;
+}
+
+/** Gateway usage counted for one project, model and UTC day. */
+export type GatewayUsageRow = GatewayUsageTable;

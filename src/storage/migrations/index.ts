@@ -3,6 +3,7 @@ import type { Dialect } from '../types.js';
 import { initial } from './0001-initial.js';
 import { itemIndex } from './0006-item-index.js';
 import { providerBudgets } from './0007-provider-budgets.js';
+import { logs } from './0003-logs.js';
 
 // Numbered, forward-only. A new migration is a new file and a new line here; never edit a shipped one.
 // Numbers are handed out per piece of work, and pieces land in any order: a database that already has
@@ -11,6 +12,7 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
   '0001-initial': initial(dialect),
   '0006-item-index': itemIndex(dialect),
   '0007-provider-budgets': providerBudgets(),
+  '0003-logs': logs,
 });
 
 /** Applies every migration not yet applied; throws with the failing migration's error. */

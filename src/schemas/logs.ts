@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { Metadata, pageQuery } from './common.js';
+
+/** `GET /chat/completions` (stored completions); `metadata[k]=v` pairs are read from the raw query. */
+export const ChatCompletionListQuery = pageQuery({ limit: 20, max: 100, order: 'asc' }).extend({ model: z.string().optional() });
+export type ChatCompletionListQuery = z.infer<typeof ChatCompletionListQuery>;
+
+/** `POST /chat/completions/{id}`: only metadata can change. */
+export const ChatCompletionUpdateParams = z.object({ metadata: Metadata });
+export type ChatCompletionUpdateParams = z.infer<typeof ChatCompletionUpdateParams>;
+
+/** `GET /chat/completions/{id}/messages`. */
+export const ChatCompletionMessagesQuery = pageQuery({ limit: 20, max: 100, order: 'asc' });
+export type ChatCompletionMessagesQuery = z.infer<typeof ChatCompletionMessagesQuery>;
+
+/** `GET /responses/{id}/input_items` (newest first by default, as OpenAI). */
+export const InputItemsQuery = pageQuery({ limit: 20, max: 100, order: 'desc' });
+export type InputItemsQuery = z.infer<typeof InputItemsQuery>;
+
+/** The `metadata[key]=value` pairs of a query string. */
+export function metadataQuery(query: Record<string, string>): Record<string, string> | undefined {
+  let out: Record<string, string> | undefined;
+  for (const [key, value] of Object.entries(query)) {
+    const m = /^metadata\[(.+)\]$/.exec(key);
+    if (m) (out ??= {})[m[1]!] = value;
+  }
+  return out;
+}
