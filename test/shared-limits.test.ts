@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { Fleet } from '../src/services/fleet.js';
+import { Fleet, shareBudgetsThrough } from '../src/services/fleet.js';
 import { startFakeUpstream } from '../src/fake-upstream/index.js';
 import { ProviderRouter } from '../src/providers/index.js';
 import { postgresBackend } from '../src/storage/contract/postgres-backend.contract.js';
@@ -25,7 +25,7 @@ describe(`two processes sharing one provider limit on ${backend.description}`, (
     const settings = { baseUrl: fake.url, apiKey: 'sk-x', maxConcurrency: 16, timeoutMs: 10_000, embeddingModel: undefined, rpm: RPM };
     const routers = machines.map((store) => {
       const router = new ProviderRouter({ providers: [], defaultProvider: { name: 'default', models: ['**'], ...settings }, embeddingModel: undefined });
-      router.shareBudgets({ take: (name, limits, want, nowMs) => store.budgets.take(name, limits, want, nowMs) });
+      shareBudgetsThrough(router, store);
       return router;
     });
     const signal = new AbortController().signal;

@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import { loadConfig } from '../config.js';
-import { createModelLayer, createRunEngine, Fleet } from '../services/index.js';
+import { createModelLayer, createRunEngine, Fleet, shareBudgetsThrough } from '../services/index.js';
 import { openStore } from '../storage/index.js';
 import type { HostMessage, ThreadData } from './host.js';
 
@@ -20,8 +20,9 @@ const ready = (async () => {
   const store = await openStore(env);
   const models = createModelLayer(log, env);
   const engine = createRunEngine(store, config, log, models);
-  // On PostgreSQL the providers' limits are shared with other processes; this thread's router makes the
-  // runs' calls, so it is the one that joins them.
+  // The providers' rate budgets are shared with the API thread's router (and on PostgreSQL with other
+  // processes); their concurrency is split between the engines of all processes, so this thread joins that.
+  shareBudgetsThrough(models.router, store);
   const fleet = store.dialect === 'postgres' ? new Fleet(store, models.router, engine.owner, log) : null;
   await fleet?.start();
   engine.start();

@@ -7,9 +7,17 @@ const BEAT_MS = 1000;
 const ALIVE_MS = 5000;
 
 /**
- * The processes sharing one PostgreSQL database, as each provider's limits see them: every process draws
- * its rate budget from the store's shared buckets, and takes 1/N of each provider's concurrency, N being
- * the processes that beat in the last few seconds (itself included).
+ * Draws every provider's rate budget of `router` from the store's shared buckets, where the other routers
+ * on the same store draw theirs: the engine thread's and the API thread's of this process (gateway and
+ * graders API calls), and every other process's on one PostgreSQL database.
+ */
+export function shareBudgetsThrough(router: ProviderRouter, store: Store): void {
+  router.shareBudgets({ take: (name, limits, want, nowMs) => store.budgets.take(name, limits, want, nowMs) });
+}
+
+/**
+ * The engines sharing one PostgreSQL database, as each provider's concurrency sees them: each takes 1/N of
+ * it, N being the engines that beat in the last few seconds (itself included).
  */
 export class Fleet {
   #timer: NodeJS.Timeout | undefined;
@@ -27,9 +35,8 @@ export class Fleet {
     return this.#members;
   }
 
-  /** Joins the fleet: shares the rate budgets now, and beats every second. */
+  /** Joins the fleet: beats now, and every second. */
   async start(): Promise<void> {
-    this.router.shareBudgets({ take: (name, limits, want, nowMs) => this.store.budgets.take(name, limits, want, nowMs) });
     await this.#beat();
     this.#timer = setInterval(() => void this.#beat(), BEAT_MS);
     this.#timer.unref();

@@ -11,13 +11,13 @@ import { ItemSearchService } from './item-search.js';
 import { createModelLayer, type ModelLayer } from './models.js';
 import { CompareService } from './compare.js';
 import { ExportService } from './export.js';
-import { Fleet } from './fleet.js';
+import { Fleet, shareBudgetsThrough } from './fleet.js';
 import { checkPythonSource } from '../graders/python/check-source.js';
 import { GatewayService } from './gateway.js';
 import { GatewayUsageCounter } from './gateway-usage.js';
 import { LogsService } from './logs.js';
 
-export { createModelLayer, Fleet };
+export { createModelLayer, Fleet, shareBudgetsThrough };
 
 /** Every use-case the API and CLI call, built once per process. */
 export interface Services {
@@ -50,6 +50,9 @@ export function createServices(
 ): Services {
   const models = createModelLayer(log, env);
   const engine = external ?? createRunEngine(store, config, log, models);
+  // One rate budget per provider for every router on this store: with the engine in its own thread, its
+  // router and this one (gateway, graders API) are two; on PostgreSQL, other processes have theirs.
+  if (external || store.dialect === 'postgres') shareBudgetsThrough(models.router, store);
   const checkPython = (source: string) => checkPythonSource(source);
   const evals = new EvalsService(store, checkPython);
   const runs = new RunsService(store, evals, engine, reportBase);
