@@ -61,3 +61,24 @@ describe('provider rate limits', () => {
     expect((quantised.stats.byStatus['429'] ?? 0) / calls).toBeLessThan(0.01);
   });
 });
+
+describe('gateway calls and the rate budget', () => {
+  it('admits gateway calls by the same budget as runs: past a drained bucket they wait for the limit', async () => {
+    const plain = await startFakeUpstream({ latencyMs: 5 });
+    try {
+      server = await startTestServer({ OPENAI_BASE_URL: plain.url, EVALD_RPM: '30' });
+      const ask = (i: number) => server!.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `hi ${i}` }] });
+      const started = performance.now();
+      await Promise.all(Array.from({ length: 30 }, (_, i) => ask(i)));
+      const drained = performance.now() - started;
+      // The bucket held 30 requests and refills one every 2 s: three more need 6 s, less what came back
+      // while the first 30 were answered.
+      await Promise.all(Array.from({ length: 3 }, (_, i) => ask(30 + i)));
+      expect(performance.now() - started).toBeGreaterThan(6_000 - 200);
+      expect(drained).toBeLessThan(6_000);
+      expect(plain.stats.requests).toBe(33);
+    } finally {
+      await plain.close();
+    }
+  });
+});

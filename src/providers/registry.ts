@@ -2,6 +2,7 @@ import picomatch from 'picomatch';
 import type { Usage } from '../domain/sample.js';
 import { Limiter, type RetryPolicy } from '../engine/limiter.js';
 import { loadProviderConfig, type ProviderConfig } from './config.js';
+import { parseRetryAfter } from './classify.js';
 import { createEmbeddings } from './embeddings.js';
 import type { ForwardRequest, ForwardSink } from './forward.js';
 import { HttpProvider } from './http-provider.js';
@@ -46,6 +47,16 @@ export interface CallObserver {
 // OpenAI's per-request ceiling for embeddings inputs.
 const EMBEDDING_BATCH = 2048;
 const ROUTE_CACHE_LIMIT = 1024;
+
+/** A gateway body as JSON for the token estimate; anything unparseable estimates as an empty request. */
+function parseBody(body: Buffer | null): unknown {
+  if (!body) return {};
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return {};
+  }
+}
 // How long a 429 without a wait hint holds the provider's other calls.
 const RATE_LIMIT_PAUSE_MS = 1000;
 
@@ -210,19 +221,33 @@ export class ProviderRouter {
 
   /**
    * Pipes a gateway call to `model`'s provider. It holds one of that provider's concurrency slots until the
-   * answer has ended (a stream included), so gateway traffic and runs share the bound; it is not retried.
+   * answer has ended (a stream included), so gateway traffic and runs share the bound, and is admitted by
+   * the same rate budget (its estimate is kept: the answer is piped, not read); it is not retried.
    */
   forward(model: string, request: ForwardRequest, sink: ForwardSink, signal: AbortSignal): void {
-    const { provider, limiter } = this.#routeFor(model);
+    const { provider, limiter, budget } = this.#routeFor(model);
     if (!provider.forward) return sink.onError(new Error(`provider ${provider.name} cannot forward calls`));
-    limiter.run((s) => new Promise<void>((resolve) => {
-      provider.forward!(request, {
-        onHeaders: (status, headers, resume) => sink.onHeaders(status, headers, resume),
-        onData: (chunk) => sink.onData(chunk),
-        onEnd: () => { resolve(); sink.onEnd(); },
-        onError: (e) => { resolve(); sink.onError(e); },
-      }, s);
-    }), signal).catch((e: unknown) => sink.onError(e instanceof Error ? e : new Error(String(e))));
+    limiter.run(async (s) => {
+      const ticket = budget.gating ? await budget.admit(estimateTokens(request.path, parseBody(request.body)), s) : null;
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          if (ticket) budget.settle(ticket, undefined);
+          resolve();
+        };
+        provider.forward!(request, {
+          onHeaders: (status, headers, resume) => {
+            if (ticket) {
+              budget.observe(headers, ticket);
+              if (status === 429) budget.pause(parseRetryAfter(headers) ?? RATE_LIMIT_PAUSE_MS);
+            }
+            sink.onHeaders(status, headers, resume);
+          },
+          onData: (chunk) => sink.onData(chunk),
+          onEnd: () => { done(); sink.onEnd(); },
+          onError: (e) => { done(); sink.onError(e); },
+        }, s);
+      });
+    }, signal).catch((e: unknown) => sink.onError(e instanceof Error ? e : new Error(String(e))));
   }
 
   /** POST /chat/completions for `request.model`, with retries. */
