@@ -21,11 +21,22 @@ function newestSource(dir, newest = 0) {
   return newest;
 }
 
+/** The newest modification time under web/ (the dashboard's sources, bundled by src/dashboard/build.ts). */
+function newestWeb(dir, newest = 0) {
+  if (!existsSync(dir)) return newest;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = entry.isDirectory() ? newestWeb(path, newest) : Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
 function stale() {
   if (!existsSync(stamp) || !existsSync(join(dist, 'cli', 'main.js'))) return true;
   const built = statSync(stamp).mtimeMs;
   const configs = ['tsconfig.json', 'tsconfig.build.json', 'package.json'].map((f) => join(root, f)).filter(existsSync);
-  return Math.max(newestSource(join(root, 'src')), ...configs.map((f) => statSync(f).mtimeMs)) > built;
+  if (!existsSync(join(dist, 'dashboard', 'index.html'))) return true;
+  return Math.max(newestSource(join(root, 'src')), newestWeb(join(root, 'web')), ...configs.map((f) => statSync(f).mtimeMs)) > built;
 }
 
 /** Builds under a lock folder, so two commands started at once do not write dist/ together. */
@@ -52,7 +63,9 @@ function build() {
     process.stderr.write('evald: building dist/ (the sources changed)…\n');
     // The compiler's own output goes to stderr: stdout is the command's (an export may be piped).
     const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: ['ignore', 2, 2] });
-    if (result.status !== 0) {
+    // Then the dashboard's bundle (esbuild, a dev dependency like TypeScript).
+    const web = result.status === 0 && spawnSync(process.execPath, [join(dist, 'dashboard', 'build.js')], { cwd: root, stdio: ['ignore', 2, 2] });
+    if (result.status !== 0 || web.status !== 0) {
       process.stderr.write('evald: the build failed (see above)\n');
       process.exit(1);
     }

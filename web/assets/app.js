@@ -1,17 +1,20 @@
-import { createClient, isAbort, isAuthError, saveKey, savedKey } from './api.js';
+import { createClient, ext, isAbort, isAuthError, saveKey, savedKey } from './api.js';
 import { h, link, replace } from './dom.js';
 import { homeView } from './views/home.js';
 import { evalView } from './views/eval.js';
 import { runView } from './views/run.js';
+import { compareView } from './views/compare.js';
+import { logsView } from './views/logs.js';
 
 const main = document.getElementById('main');
 const crumbs = document.getElementById('crumbs');
+const project = document.getElementById('project');
 const forgetKey = document.getElementById('forget-key');
 let current = null; // the AbortController of the view on screen
 
 /**
  * What a view gets: the SDK client, an abort signal (fired when the view is replaced), and `fail` for errors
- * that happen after the first render (live refresh, buttons).
+ * that happen after the first render (live refresh, buttons). Views keep their state in the URL.
  */
 function context() {
   current?.abort();
@@ -26,21 +29,32 @@ function context() {
   };
 }
 
-/** Renders the view for the current URL: /, /evals/{id}, /evals/{id}?run_id={id}. */
+/** Renders the view for the current URL: /, /logs, /evals/{id}, /evals/{id}?run_id={id}, /evals/{id}/compare. */
 async function show() {
   forgetKey.hidden = !savedKey();
   const ctx = context();
-  const match = /^\/evals\/([^/]+)\/?$/.exec(location.pathname);
+  const path = location.pathname;
+  const evalMatch = /^\/evals\/([^/]+)(\/compare)?\/?$/.exec(path);
   const runId = new URLSearchParams(location.search).get('run_id');
+  whoami(ctx);
   try {
     let view;
-    if (!match) view = await homeView(ctx);
-    else if (runId) view = await runView(ctx, decodeURIComponent(match[1]), runId);
-    else view = await evalView(ctx, decodeURIComponent(match[1]));
+    if (path === '/logs') view = await logsView(ctx);
+    else if (!evalMatch) view = await homeView(ctx);
+    else if (evalMatch[2]) view = await compareView(ctx, decodeURIComponent(evalMatch[1]));
+    else if (runId) view = await runView(ctx, decodeURIComponent(evalMatch[1]), runId);
+    else view = await evalView(ctx, decodeURIComponent(evalMatch[1]));
     if (!ctx.signal.aborted) replace(main, view);
   } catch (e) {
     failed(e);
   }
+}
+
+/** The header says which project the key belongs to. */
+function whoami(ctx) {
+  ext('/evald/whoami', {}, ctx.signal).then((w) => {
+    replace(project, 'Project ', h('strong', null, w.project), w.open_mode ? ' (open local mode)' : '');
+  }, () => project.replaceChildren());
 }
 
 function failed(e) {
@@ -79,5 +93,9 @@ forgetKey.addEventListener('click', () => {
   saveKey(null);
   show();
 });
+
+// Views change their own query (filters, the open item) with history.replaceState/pushState; going back
+// or forward re-renders from the URL.
+window.addEventListener('popstate', () => show());
 
 show();

@@ -65,3 +65,27 @@ export function table(headers, body, className = '') {
   return h('div', { class: 'table-wrap' },
     h('table', { class: className || null }, h('thead', null, h('tr', null, headers.map((x) => h('th', null, x)))), tbody));
 }
+
+/** The current URL's query as an object. */
+export const query = () => Object.fromEntries(new URLSearchParams(location.search));
+
+/**
+ * Changes the URL's query (null/'' removes a key) without reloading: filters, sort and the open item live
+ * there, so every state is a shareable link. `push` adds a history entry (opening an item), else replaces.
+ */
+export function setQuery(changes, push = false) {
+  const params = new URLSearchParams(location.search);
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === null || v === undefined || v === '') params.delete(k);
+    else params.set(k, String(v));
+  }
+  const url = `${location.pathname}?${params}`;
+  if (url !== `${location.pathname}${location.search}`) history[push ? 'pushState' : 'replaceState'](null, '', url);
+}
+
+/** A labelled <select> of [value, text] options. */
+export function select(label, options, value, onchange, attrs = {}) {
+  const el = h('select', { 'aria-label': label, ...attrs, onchange: (e) => onchange(e.target.value) },
+    options.map(([v, text]) => h('option', { value: v, selected: v === value }, text)));
+  return el;
+}

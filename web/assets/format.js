@@ -46,3 +46,35 @@ export function contentText(content) {
   if (typeof content === 'object' && typeof content.text === 'string') return content.text;
   return JSON.stringify(content, null, 2);
 }
+
+/** Seconds as "1 h 4 min", "3 min 20 s", "12 s". */
+export function duration(s) {
+  if (typeof s !== 'number' || !Number.isFinite(s)) return '—';
+  if (s >= 3600) return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
+  if (s >= 60) return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+  return `${Math.round(s)} s`;
+}
+
+/** A score: integers as they are, other numbers to 3 significant decimals. */
+export const score = (x) => (typeof x !== 'number' ? '—' : Number.isInteger(x) ? String(x) : x.toFixed(3).replace(/0+$/, ''));
+
+/** An item's state with errored apart: an errored item has status fail and a sample.error. */
+export const itemState = (item) => (item.sample?.error ? 'errored' : item.status === 'pass' ? 'passed' : 'failed');
+
+/** An item's rendered prompt as one line of text: its sample's input messages, else its row. */
+export function inputText(item) {
+  const input = item.sample?.input;
+  if (Array.isArray(input) && input.length) return input.map((m) => `${m.role ?? ''}: ${contentText(m.content)}`).join('  ');
+  return JSON.stringify(item.datasource_item ?? {});
+}
+
+/** An item's output as text. */
+export function outputText(item) {
+  const s = item.sample ?? {};
+  if (typeof s.output_text === 'string') return s.output_text;
+  if (Array.isArray(s.output)) return s.output.map((m) => contentText(m.content)).join('\n');
+  return '';
+}
+
+/** Truncates to `n` characters with an ellipsis. */
+export const clip = (text, n = 140) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);

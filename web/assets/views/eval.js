@@ -1,18 +1,57 @@
-import { badge, bar, h, link, pre, table } from '../dom.js';
-import { ago, dataSourceLabel, num, pct, time } from '../format.js';
-import { pager } from './pager.js';
+import { badge, bar, h, link, pre, replace, table } from '../dom.js';
+import { trend } from '../charts.js';
+import { ago, dataSourceLabel, isActive, num, pct, time } from '../format.js';
 
-/** `/evals/{eval_id}`: the eval, its testing criteria and its runs, newest first. */
+const REFRESH_MS = 3000;
+
+/** `/evals/{eval_id}`: the eval, pass rate per run over time, its runs (live while any runs), its criteria. */
 export async function evalView(ctx, evalId) {
-  const runs = h('tbody');
-  const list = pager({
-    fetch: (after) => ctx.api.evals.runs.list(evalId, { order: 'desc', limit: 50, ...(after && { after }) }, { signal: ctx.signal }),
-    render: (page) => runs.append(...page.map(runRow)),
-    onError: ctx.fail,
-  });
-  const [ev] = await Promise.all([ctx.api.evals.retrieve(evalId, { signal: ctx.signal }), list.next()]);
+  const { api, signal } = ctx;
+  const listRuns = () => api.evals.runs.list(evalId, { order: 'desc', limit: 100 }, { signal });
+  const [ev, firstPage] = await Promise.all([api.evals.retrieve(evalId, { signal }), listRuns()]);
   ctx.setTitle(ev.name || ev.id);
   ctx.setCrumbs(link('Evals'), ev.name || ev.id);
+
+  let runs = firstPage.data;
+  const chart = h('div', { class: 'card trend-card' });
+  const tbody = h('tbody');
+  const live = h('p', { class: 'live muted', 'aria-live': 'polite' });
+  const base = h('select', { 'aria-label': 'Baseline run' });
+  const candidate = h('select', { 'aria-label': 'Candidate run' });
+  const compare = h('form', { class: 'inline-form compare-form', onsubmit: (e) => {
+    e.preventDefault();
+    if (base.value && candidate.value) location.assign(`/evals/${encodeURIComponent(evalId)}/compare?base=${encodeURIComponent(base.value)}&candidate=${encodeURIComponent(candidate.value)}`);
+  } }, 'Compare ', base, ' → ', candidate, h('button', { type: 'submit', class: 'secondary' }, 'Compare'));
+
+  function render() {
+    replace(tbody, runs.map(runRow));
+    const done = runs.filter((r) => r.status === 'completed' && graded(r) > 0).reverse();
+    replace(chart, h('h2', null, 'Pass rate per run'),
+      done.length ? trend(done.map((r) => ({ t: r.created_at, rate: r.result_counts.passed / graded(r), label: r.name || r.id })))
+        : h('p', { class: 'muted' }, 'No completed run yet.'),
+      h('p', { class: 'muted note' }, 'Completed runs, oldest first; the rate is of graded items (errored items left out).'));
+    const options = runs.map((r) => h('option', { value: r.id }, `${r.name || r.id} · ${time(r.created_at)}`));
+    const keep = [base.value, candidate.value];
+    replace(base, options.map((o) => o.cloneNode(true)));
+    replace(candidate, options);
+    base.value = keep[0] || runs[1]?.id || '';
+    candidate.value = keep[1] || runs[0]?.id || '';
+    live.textContent = runs.some((r) => isActive(r.status)) ? `Live: refreshing every ${REFRESH_MS / 1000} s while a run is going.` : '';
+  }
+  render();
+
+  (async () => {
+    while (!signal.aborted) {
+      await new Promise((r) => setTimeout(r, REFRESH_MS));
+      if (signal.aborted || document.hidden || !runs.some((r) => isActive(r.status))) continue;
+      try {
+        runs = (await listRuns()).data;
+        render();
+      } catch (e) {
+        if (e?.status === 401) return ctx.fail(e);
+      }
+    }
+  })();
 
   const criteria = Array.isArray(ev.testing_criteria) ? ev.testing_criteria : [];
   return h('section', null,
@@ -21,24 +60,29 @@ export async function evalView(ctx, evalId) {
       h('div', null, h('dt', null, 'ID'), h('dd', { class: 'id' }, ev.id)),
       h('div', null, h('dt', null, 'Created'), h('dd', { title: ago(ev.created_at) }, time(ev.created_at))),
       h('div', null, h('dt', null, 'Data source'), h('dd', null, ev.data_source_config?.type ?? '—'))),
-    h('h2', null, 'Runs'),
-    runs.children.length === 0
+    chart,
+    h('h2', null, 'Runs'), live,
+    runs.length === 0
       ? h('p', { class: 'card notice muted' }, 'No runs yet.')
-      : h('div', { class: 'card flush' }, table(['Run', 'Status', 'Results', 'Model', 'Data source', 'Created'], runs, 'runs'), list.footer),
+      : [runs.length > 1 && h('div', { class: 'card' }, compare), h('div', { class: 'card flush' }, table(['Run', 'Status', 'Results', 'Model', 'Data source', 'Created'], tbody, 'runs'))],
     h('h2', null, `Testing criteria (${criteria.length})`),
     h('div', { class: 'criteria' }, criteria.map(criterionCard)),
     h('details', { class: 'card' }, h('summary', null, 'Data source config'), pre(ev.data_source_config)),
     ev.metadata && Object.keys(ev.metadata).length > 0 && h('details', { class: 'card' }, h('summary', null, 'Metadata'), pre(ev.metadata)));
 }
 
+const graded = (r) => (r.result_counts?.passed ?? 0) + (r.result_counts?.failed ?? 0);
+
 function runRow(run) {
   const c = run.result_counts ?? {};
-  return h('tr', null,
+  const g = graded(run);
+  return h('tr', { 'data-run': run.id },
     h('td', { class: 'name' }, link(run.name || run.id, run.eval_id, run.id)),
-    h('td', null, badge(run.status)),
+    h('td', null, badge(run.status), run.status === 'failed' && run.error && h('div', { class: 'errored-text small' }, run.error.message)),
     h('td', { class: 'run-results' },
       bar([[c.passed, 'passed', 'passed'], [c.failed, 'failed', 'failed'], [c.errored, 'errored', 'errored']], c.total, 'result counts'),
-      h('span', { class: 'muted' }, `${num(c.passed)} / ${num(c.total)} passed (${pct(c.passed, c.total)})`)),
+      h('span', { class: 'muted' }, `${num(c.passed)} / ${num(g)} graded passed (${pct(c.passed, g)})`,
+        c.errored ? ` · ${num(c.errored)} errored, not in the rate` : '', isActive(run.status) ? ` · ${num(c.total)} done so far` : '')),
     h('td', { class: 'nowrap' }, run.model || '—'),
     h('td', null, dataSourceLabel(run.data_source)),
     h('td', { class: 'nowrap', title: time(run.created_at) }, ago(run.created_at)));
