@@ -5,11 +5,12 @@ import { benchExportCompare, benchHelp } from './cli.js';
 import { benchEvals } from './evals.js';
 import { benchFairness } from './fairness.js';
 import { benchGatewayOverhead, benchListPages, benchLogRun, benchStreamTtfb } from './gateway.js';
+import { benchDashboard } from './dashboard.js';
 import { benchJsonl, benchPython, benchSampled, pollInterval, SAMPLED_POLL_MS } from './runs.js';
 import { benchLimits } from './limits.js';
 
 /**
- * `npm run bench [scenario…]`: evals, jsonl, sampled, limits, python, cli, fairness, gateway, logs (default: all). Each scenario starts the built
+ * `npm run bench [scenario…]`: evals, jsonl, sampled, limits, python, cli, fairness, gateway, logs, dashboard (default: all). Each scenario starts the built
  * server as its own process on a fresh SQLite file and prints a Markdown table for BENCHMARKS.md.
  */
 async function main(which: string[]): Promise<void> {
@@ -109,6 +110,19 @@ async function main(which: string[]): Promise<void> {
       }
       const run = await benchLogRun(dir, 100_000);
       out(`\nA completions run over 100,000 stored completions, grading the stored answers (string_check): ${f(run.itemsPerSecond, 0)} items/s (${f(run.seconds, 2)} s, ${f(run.cpuMsPerItem, 3)} ms server CPU per item).`);
+    }
+    if (all || which.includes('dashboard')) {
+      for (const count of [1000, 1_000_000]) {
+        const r = await benchDashboard(dir, count);
+        out(`\n## Dashboard: a run of ${count.toLocaleString('en')} items (seeded in ${f(r.seedSeconds, 1)} s with the item index's triggers)\n`);
+        out('Loopback response time of each extension route (median; the server\'s time plus well under 1 ms of HTTP):\n');
+        out('| request | items returned | ms |\n|---|---|---|');
+        for (const row of r.rows) out(`| ${row.what} | ${row.n} | ${f(row.ms, 2)} |`);
+        out('\nThe run page in Debian\'s chromium: navigation to the first complete view (performance mark), and every request the page made:\n');
+        out('| profile | first render ms | requests |\n|---|---|---|');
+        out(`| cold | ${f(r.page.cold.ms, 0)} | ${r.page.cold.requests} |`);
+        out(`| warm (median of 3) | ${f(r.page.warm.ms, 0)} | ${r.page.warm.requests} |`);
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

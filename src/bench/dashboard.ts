@@ -1,0 +1,123 @@
+import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { sql } from 'kysely';
+import { openSqlite } from '../storage/index.js';
+import { startEvald } from './proc.js';
+
+const CRITERION = 'exact-00000000-0000-4000-8000-000000000000';
+const CRITERIA = JSON.stringify([{ type: 'string_check', name: 'exact', input: '{{sample.output_text}}', reference: '{{item.answer}}', operation: 'eq', id: CRITERION }]);
+const EVAL_ID = 'eval_00000000000000000000000000000001';
+const RUN_ID = 'evalrun_00000000000000000000000000000001';
+
+/**
+ * Seeds one completed run of `count` items straight into a fresh SQLite file with one INSERT … SELECT (the
+ * item index's triggers run as for the engine's inserts). Item i asks about word `w{i % 1000}` and the
+ * unique word `u{i}`; every item holds "capital"; a third of them fail.
+ */
+async function seed(dbPath: string, count: number): Promise<number> {
+  const store = openSqlite(dbPath);
+  await store.migrate();
+  const now = Math.floor(Date.now() / 1000);
+  await store.db.insertInto('evals').values({ id: EVAL_ID, project: 'default', name: 'bench', data_source_config: '{"type":"custom","item_schema":{"type":"object"}}', testing_criteria: CRITERIA, metadata: '{}', created_at: now, updated_at: now }).execute();
+  const passed = count - Math.floor((count + 2) / 3);
+  await store.db.insertInto('runs').values({ id: RUN_ID, eval_id: EVAL_ID, project: 'default', name: 'bench', model: 'gpt-4o-mini', status: 'completed',
+    data_source: '{"type":"jsonl","source":{"type":"file_id","id":"file-bench"}}', metadata: '{}', error: null,
+    count_total: count, count_passed: passed, count_failed: count - passed, count_errored: 0,
+    per_criteria: JSON.stringify({ [CRITERION]: { passed, failed: count - passed } }), per_model_usage: '{}',
+    created_at: now, updated_at: now, source_rows: count, started_at: now }).execute();
+  const started = performance.now();
+  await sql`with recursive n(i) as (select 0 union all select i + 1 from n where i + 1 < ${count})
+    insert into output_items (id, run_id, eval_id, project, datasource_item_id, status, datasource_item, results, sample, created_at)
+    select printf('outputitem_%032x', i), ${RUN_ID}, ${EVAL_ID}, 'default', i, case when i % 3 = 0 then 'fail' else 'pass' end,
+      json_object('question', printf('What is the capital of w%d? (u%d)', i % 1000, i), 'answer', 'city'),
+      json_array(json_object('name', ${CRITERION}, 'type', 'string-check-grader', 'score', case when i % 3 = 0 then 0 else 1 end, 'passed', json(case when i % 3 = 0 then 'false' else 'true' end))),
+      json_object('input', json_array(json_object('role', 'user', 'content', printf('What is the capital of w%d?', i % 1000))),
+        'output', json_array(json_object('role', 'assistant', 'content', case when i % 3 = 0 then 'town' else 'city' end)),
+        'output_text', case when i % 3 = 0 then 'town' else 'city' end, 'model', 'gpt-4o-mini', 'error', json('null')),
+      ${now}
+    from n`.execute(store.db);
+  const seconds = (performance.now() - started) / 1000;
+  await store.close();
+  return seconds;
+}
+
+/** Median of `n` timings of `fn` (ms), after one warm-up. */
+async function median(n: number, fn: () => Promise<unknown>): Promise<number> {
+  await fn();
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(n / 2)]!;
+}
+
+/** Item pages, searches and histograms of a run of `count` items; the run page in chromium (first render, requests). */
+export async function benchDashboard(dir: string, count: number) {
+  const dbPath = join(dir, `dashboard-${count}.sqlite`);
+  const seedSeconds = await seed(dbPath, count);
+  const server = await startEvald({ EVALD_DB: dbPath, EVALD_WORKER: '0' });
+  try {
+    const base = `${server.url}/v1/evals/${EVAL_ID}/runs/${RUN_ID}`;
+    const get = async (path: string) => {
+      const res = await fetch(base + path);
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      return res.json() as Promise<{ data: unknown[] }>;
+    };
+    const deep = `outputitem_${(Math.floor(count * 0.9)).toString(16).padStart(32, '0')}`;
+    const cases: Array<[string, string]> = [
+      ['items page (row order)', '/item_search?limit=50'],
+      ['items page at 90% (cursor)', `/item_search?limit=50&after=${deep}`],
+      ['failed items page', '/item_search?limit=50&status=failed'],
+      ['sorted by score, desc', `/item_search?limit=50&sort=score&score_criterion=${CRITERION}&order=desc`],
+      ['criterion failed', `/item_search?limit=50&criterion=${CRITERION}&criterion_passed=false`],
+      ['search: 1 match', `/item_search?limit=50&q=u${Math.floor(count * 0.7)}`],
+      ['search: a word in 0.1% of items', '/item_search?limit=50&q=w123'],
+      ['search: a word in 0.1% of items, failed only', '/item_search?limit=50&q=w123&status=failed'],
+      ['search: a word in every item', '/item_search?limit=50&q=capital'],
+      ['score histograms', '/score_histograms?bins=20'],
+      ['progress', '/progress'],
+      ['output_items page (OpenAI route)', '/output_items?limit=50'],
+    ];
+    const rows: Array<{ what: string; ms: number; n: number }> = [];
+    for (const [what, path] of cases) {
+      const n = (await get(path)).data?.length ?? 0;
+      rows.push({ what, ms: await median(what.includes('every item') || what === 'score histograms' ? 5 : 21, () => get(path)), n });
+    }
+    const page = await runPage(server.url, `/evals/${EVAL_ID}?run_id=${RUN_ID}`);
+    return { seedSeconds, rows, page };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Opens the run page in Debian's chromium (cold profile, then warm): ms to the first complete view, requests. */
+async function runPage(origin: string, path: string) {
+  const { chromium } = await import('playwright-core');
+  const profile = mkdtempSync(join(tmpdir(), 'evald-bench-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.EVALD_CHROMIUM ?? '/usr/bin/chromium', headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const visit = async () => {
+      const page = await context.newPage();
+      let requests = 0;
+      page.on('request', () => { requests += 1; });
+      await page.goto(origin + path);
+      await page.waitForFunction(() => performance.getEntriesByName('evald:rendered').length > 0, null, { timeout: 30_000 });
+      const ms = await page.evaluate(() => performance.getEntriesByName('evald:rendered')[0]!.startTime);
+      await page.waitForLoadState('networkidle');
+      await page.close();
+      return { ms, requests };
+    };
+    const cold = await visit();
+    const warm = [await visit(), await visit(), await visit()].sort((a, b) => a.ms - b.ms)[1]!;
+    return { cold, warm };
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
