@@ -35,7 +35,7 @@ function stale() {
   if (!existsSync(stamp) || !existsSync(join(dist, 'cli', 'main.js'))) return true;
   const built = statSync(stamp).mtimeMs;
   const configs = ['tsconfig.json', 'tsconfig.build.json', 'package.json'].map((f) => join(root, f)).filter(existsSync);
-  if (!existsSync(join(dist, 'dashboard', 'index.html'))) return true;
+  if (!existsSync(join(dist, 'web', 'index.html'))) return true;
   return Math.max(newestSource(join(root, 'src')), newestWeb(join(root, 'web')), ...configs.map((f) => statSync(f).mtimeMs)) > built;
 }
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 /** The package root (this file is src/dashboard/build.ts or dist/dashboard/build.js). */
 export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Where the bundled dashboard goes, and where the server reads it from. */
-export const dashboardDir = join(packageRoot, 'dist', 'dashboard');
+export const dashboardDir = join(packageRoot, 'dist', 'web');
 
 /**
  * Bundles web/ with esbuild into `outDir`: one minified script and one stylesheet named by their content

@@ -17,8 +17,8 @@ function packageRoot(): string {
   return dir;
 }
 
-// web/ bundled by `npm run build` (src/dashboard/build.ts): index.html and content-hashed assets.
-const builtDir = join(packageRoot(), 'dist', 'dashboard');
+// web/ bundled by `npm run build` (src/dashboard/build.ts, into dist/web): index.html and content-hashed assets.
+const builtDir = join(packageRoot(), 'dist', 'web');
 
 // Item contents are untrusted and the page renders them as text or as markdown-it's escaped HTML; the policy
 // is the second line of defence: no inline script, nothing loaded or fetched from another origin, no framing.
@@ -36,7 +36,7 @@ const headers: MiddlewareHandler = async (c, next) => {
 const servePage = serveStatic({ path: join(builtDir, 'index.html') });
 const page: MiddlewareHandler = (c, next) => (existsSync(join(builtDir, 'index.html'))
   ? servePage(c, next)
-  : Promise.resolve(c.text('The dashboard is not built: run `npm run build` (it bundles web/ into dist/dashboard).', 503)));
+  : Promise.resolve(c.text('The dashboard is not built: run `npm run build` (it bundles web/ into dist/web).', 503)));
 
 /**
  * The dashboard: `/`, `/evals/{eval_id}` (and `?run_id=`, a run's report_url), `/evals/{eval_id}/compare`

@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import type { Dialect } from '../types.js';
 import { initial } from './0001-initial.js';
 import { itemIndex } from './0006-item-index.js';
+import { itemScoresCover } from './0006-item-scores-cover.js';
 import { providerBudgets } from './0007-provider-budgets.js';
 import { logs } from './0003-logs.js';
 
@@ -11,6 +12,7 @@ import { logs } from './0003-logs.js';
 const migrations = (dialect: Dialect): Record<string, Migration> => ({
   '0001-initial': initial(dialect),
   '0006-item-index': itemIndex(dialect),
+  '0006-item-scores-cover': itemScoresCover(),
   '0007-provider-budgets': providerBudgets(),
   '0003-logs': logs,
 });

@@ -12,11 +12,14 @@ const REFRESH_MS = 2000;
 export async function runView(ctx, evalId, runId) {
   const { api, signal } = ctx;
   const base = `/evals/${encodeURIComponent(evalId)}/runs/${encodeURIComponent(runId)}`;
-  const [ev, first, firstProgress, firstHistograms] = await Promise.all([
+  // Histograms scan every score of the run (a fraction of a second at 10^6 items): they fill in after the
+  // first render instead of holding it up.
+  const histogramsLoaded = ext(`${base}/score_histograms`, { bins: 20 }, signal);
+  histogramsLoaded.catch(() => {});
+  const [ev, first, firstProgress] = await Promise.all([
     api.evals.retrieve(evalId, { signal }),
     api.evals.runs.retrieve(runId, { eval_id: evalId }, { signal }),
     ext(`${base}/progress`, {}, signal),
-    ext(`${base}/score_histograms`, { bins: 20 }, signal),
   ]);
   const criteria = (Array.isArray(ev.testing_criteria) ? ev.testing_criteria : [])
     .map((c) => ({ ...c, id: c.id ?? c.name, name: c.name ?? criterionName(c.id) }));
@@ -25,7 +28,7 @@ export async function runView(ctx, evalId, runId) {
 
   let run = first;
   let progress = firstProgress;
-  let histograms = firstHistograms;
+  let histograms = null;
   const head = h('div');
   const summary = h('div', { class: 'summary' });
   const live = h('p', { class: 'live muted', 'aria-live': 'polite' });
@@ -64,6 +67,7 @@ export async function runView(ctx, evalId, runId) {
 
   render();
   await items.reload();
+  histogramsLoaded.then((hs) => { histograms = hs; if (!signal.aborted) render(); }, ctx.fail);
   refresh();
   return h('section', null, head, live, summary, items.root);
 }
