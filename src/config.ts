@@ -26,7 +26,7 @@ export interface Config {
   logLevel: string;
   /** JSON lines, readable lines (pino-pretty), or readable on a terminal and JSON otherwise. */
   logFormat: 'json' | 'pretty' | 'auto';
-  /** Whether this process executes runs (a pure API node sets EVALD_WORKER=0). */
+  /** Whether this process executes runs and delivers webhooks (a pure API node sets EVALD_WORKER=0). */
   worker: boolean;
   /** Whether the engine runs in a thread of its own (where the store allows a second connection). */
   engineThread: boolean;
@@ -34,6 +34,14 @@ export interface Config {
   storeAll: boolean;
   /** Days a stored log is kept; null: chat completions forever, responses 30 days (as OpenAI). */
   logRetentionDays: number | null;
+  webhooks: {
+    /** Deliver to loopback and private addresses too (tests, a receiver on the same network). */
+    allowPrivate: boolean;
+    /** One delivery attempt's timeout. */
+    timeoutMs: number;
+    /** The wait after a first failed attempt; it doubles at each further failure, up to an hour. */
+    retryFirstDelayMs: number;
+  };
 }
 
 const int = (value: string | undefined, fallback: number, name: string): number => {
@@ -69,5 +77,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     engineThread: env.EVALD_ENGINE_THREAD !== '0',
     storeAll: env.EVALD_STORE_ALL === '1' || env.EVALD_STORE_ALL === 'true',
     logRetentionDays: env.EVALD_LOG_RETENTION_DAYS ? Math.max(1, int(env.EVALD_LOG_RETENTION_DAYS, 30, 'EVALD_LOG_RETENTION_DAYS')) : null,
+    webhooks: {
+      allowPrivate: env.EVALD_WEBHOOK_ALLOW_PRIVATE === '1',
+      timeoutMs: Math.max(1, int(env.EVALD_WEBHOOK_TIMEOUT_MS, 10_000, 'EVALD_WEBHOOK_TIMEOUT_MS')),
+      retryFirstDelayMs: int(env.EVALD_WEBHOOK_RETRY_MS, 5_000, 'EVALD_WEBHOOK_RETRY_MS'),
+    },
   };
 }

@@ -51,7 +51,10 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, log?: Lo
   const listening = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   url = config.publicUrl ?? listening;
   await services.fleet?.start();
-  if (config.worker) services.engine.start();
+  if (config.worker) {
+    services.engine.start();
+    services.dispatcher.start();
+  }
   warnWithoutKey(env, logger);
   services.logs.startRetention();
   logger.info({ url: listening, store: store.description, worker: config.worker, engine_thread: threaded }, 'evald listening');
@@ -68,6 +71,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, log?: Lo
       await services.engine.stop();
       await services.fleet?.stop();
       services.logs.stop();
+      await services.dispatcher.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await services.gatewayUsage.close();
       await store.close();

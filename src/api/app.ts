@@ -18,6 +18,7 @@ import { itemSearchRoutes } from './routes/item-search.js';
 import { gatewayRoutes } from './routes/gateway.js';
 import { logsRoutes } from './routes/logs.js';
 import { gatewayUsageRoutes } from './routes/gateway-usage.js';
+import { webhooksRoutes } from './routes/webhooks.js';
 
 /** Builds the HTTP app: /health, the /v1 API, the dashboard, one error envelope for everything. */
 export function createApp(services: Services, config: Config, log: Logger): Hono<AppEnv> {
@@ -67,6 +68,7 @@ export function createApp(services: Services, config: Config, log: Logger): Hono
   v1.route('/', gatewayRoutes(config.maxBodyBytes));
   v1.route('/', logsRoutes);
   v1.route('/', gatewayUsageRoutes);
+  v1.route('/', webhooksRoutes);
   app.route('/v1', v1);
   app.route('/', dashboardRoutes);
 

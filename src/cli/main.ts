@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   serve: { summary: 'start the API server (PORT, HOST, EVALD_DB, DATABASE_URL, …)', load: () => import('./commands/serve.js') },
   keys: { summary: 'create, list and revoke API keys', load: () => import('./commands/keys.js') },
   logs: { summary: 'import stored chat completions and responses into a project', load: () => import('./commands/logs.js') },
+  webhooks: { summary: 'add, list, test, rotate and remove webhook endpoints', load: () => import('./commands/webhooks.js') },
   'fake-upstream': { summary: 'a fake OpenAI-compatible model server for dry runs', load: () => import('./commands/fake-upstream.js') },
 };
 

@@ -5,3 +5,4 @@ export * from './evals.js';
 export * from './runs.js';
 export * from './extensions.js';
 export * from './logs.js';
+export * from './webhooks.js';

@@ -16,6 +16,10 @@ import { checkPythonSource } from '../graders/python/check-source.js';
 import { GatewayService } from './gateway.js';
 import { GatewayUsageCounter } from './gateway-usage.js';
 import { LogsService } from './logs.js';
+import { WebhooksService } from './webhooks.js';
+import { createSender } from '../webhooks/send.js';
+import { WebhookDispatcher } from '../webhooks/dispatcher.js';
+import { DEFAULT_RETRY } from '../webhooks/backoff.js';
 
 export { createModelLayer, Fleet, shareBudgetsThrough };
 
@@ -39,6 +43,9 @@ export interface Services {
   gateway: GatewayService;
   gatewayUsage: GatewayUsageCounter;
   logs: LogsService;
+  webhooks: WebhooksService;
+  /** Delivers the webhook outbox; started with the engine, in worker processes. */
+  dispatcher: WebhookDispatcher;
 }
 
 /**
@@ -57,6 +64,11 @@ export function createServices(
   const evals = new EvalsService(store, checkPython);
   const runs = new RunsService(store, evals, engine, reportBase);
   const gatewayUsage = new GatewayUsageCounter(store, log);
+  const sender = createSender({ timeoutMs: config.webhooks.timeoutMs, allowPrivate: config.webhooks.allowPrivate, userAgent: 'evald-webhooks/1.0' });
+  const dispatcher = new WebhookDispatcher(store, sender, log, {
+    timeoutMs: config.webhooks.timeoutMs,
+    retry: { ...DEFAULT_RETRY, firstDelayMs: config.webhooks.retryFirstDelayMs },
+  });
   return {
     keys: new KeysService(store),
     evals,
@@ -71,6 +83,8 @@ export function createServices(
     gateway: new GatewayService(store, models.router, gatewayUsage, { storeAll: config.storeAll, logRetentionDays: config.logRetentionDays }, log),
     gatewayUsage,
     logs: new LogsService(store, log),
+    webhooks: new WebhooksService(store, sender, config.webhooks.allowPrivate),
+    dispatcher,
   };
 }
 

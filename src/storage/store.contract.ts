@@ -10,6 +10,7 @@ import { filesContract } from './contract/files.contract.js';
 import { budgetsContract } from './contract/budgets.contract.js';
 import { itemSearchContract } from './contract/item-search.contract.js';
 import { logsContract } from './contract/logs.contract.js';
+import { webhooksContract } from './contract/webhooks.contract.js';
 
 /** The store a contract test works on, fresh for every test. */
 export interface StoreUnderTest {
@@ -47,12 +48,13 @@ export function storeContract(name: string, open: () => Promise<Store>, close: (
     budgetsContract(ctx);
     itemSearchContract(ctx);
     logsContract(ctx);
+    webhooksContract(ctx);
   });
 }
 
 /** Deletes every row, for backends that reuse one database across tests. Migrations stay applied. */
 export async function emptyStore(store: Store): Promise<void> {
-  for (const table of ['output_items', 'runs', 'evals', 'file_chunks', 'files', 'api_keys', 'provider_budgets', 'workers', 'logs', 'log_tags', 'run_logs', 'gateway_usage'] as const) {
+  for (const table of ['output_items', 'runs', 'evals', 'file_chunks', 'files', 'api_keys', 'provider_budgets', 'workers', 'logs', 'log_tags', 'run_logs', 'gateway_usage', 'webhook_deliveries', 'webhook_endpoints'] as const) {
     await store.db.deleteFrom(table).execute();
   }
 }

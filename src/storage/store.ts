@@ -11,6 +11,7 @@ import { BudgetsRepo } from './repos/budgets.js';
 import { ItemSearchRepo } from './repos/item-search.js';
 import { LogsRepo } from './repos/logs.js';
 import { GatewayUsageRepo } from './repos/gateway-usage.js';
+import { WebhooksRepo } from './repos/webhooks.js';
 
 /**
  * The storage contract: every backend is one Kysely dialect behind these repositories, and every backend
@@ -26,6 +27,7 @@ export class Store {
   readonly itemSearch: ItemSearchRepo;
   readonly logs: LogsRepo;
   readonly gatewayUsage: GatewayUsageRepo;
+  readonly webhooks: WebhooksRepo;
 
   constructor(readonly db: Kysely<Database>, readonly dialect: Dialect, readonly description: string) {
     this.keys = new KeysRepo(db);
@@ -37,6 +39,7 @@ export class Store {
     this.itemSearch = new ItemSearchRepo(db, dialect);
     this.logs = new LogsRepo(db);
     this.gatewayUsage = new GatewayUsageRepo(db);
+    this.webhooks = new WebhooksRepo(db, dialect);
   }
 
   /** Applies pending migrations. */

@@ -162,6 +162,35 @@ export interface GatewayUsageTable {
   cached_tokens: number;
 }
 
+export interface WebhookEndpointsTable {
+  id: string;
+  project: string;
+  name: string;
+  url: string;
+  event_types: string;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  event_id: string;
+  endpoint_id: string;
+  project: string;
+  event_type: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface MigrationsMarker {
   id: Generated<number>;
 }
@@ -181,4 +210,6 @@ export interface Database {
   log_tags: LogTagsTable;
   run_logs: RunLogsTable;
   gateway_usage: GatewayUsageTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }

@@ -121,3 +121,30 @@ export interface LogFilter {
 
 /** Gateway usage counted for one project, model and UTC day. */
 export type GatewayUsageRow = GatewayUsageTable;
+/** A webhook endpoint with its signing secrets (the API shows a secret only at create and rotate). */
+export interface WebhookEndpointRecord {
+  id: string;
+  project: string;
+  name: string;
+  url: string;
+  event_types: string[];
+  secret: string;
+  /** The secret before the last rotation, still signing until `previous_secret_expires_at` (seconds). */
+  previous_secret: string | null;
+  previous_secret_expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One event due at one endpoint, as a dispatcher claimed it: what to send, where, signed with what. */
+export interface ClaimedDelivery {
+  id: string;
+  event_id: string;
+  event_type: string;
+  payload: string;
+  project: string;
+  /** Attempts including this one. */
+  attempts: number;
+  created_at: number;
+  endpoint: Pick<WebhookEndpointRecord, 'id' | 'name' | 'url' | 'secret' | 'previous_secret' | 'previous_secret_expires_at'>;
+}

@@ -2,6 +2,7 @@ import { CompiledQuery, type Kysely, type Selectable, type Transaction } from 'k
 import type { Database, OutputItemsTable, RunsTable } from '../tables.js';
 import type { Dialect, GradedItem, ModelUsage, Page, PageRequest, RunRecord, CriterionCounts } from '../types.js';
 import { fromJson, num, toJson } from '../json.js';
+import { enqueueRunEvent } from './webhook-outbox.js';
 
 const ACTIVE = ['queued', 'in_progress'];
 
@@ -61,11 +62,17 @@ export class RunsRepo {
     return { rows: rows.slice(0, page.limit).map(runToRecord), hasMore: rows.length > page.limit };
   }
 
-  /** Marks a queued or running run canceled; a finished run is left as it is. Returns the run after. */
+  /**
+   * Marks a queued or running run canceled, with its webhook event in the same transaction; a finished
+   * run is left as it is. Returns the run after.
+   */
   async cancel(project: string, evalId: string, runId: string, now: number): Promise<RunRecord | undefined> {
-    await this.db.updateTable('runs').set({ status: 'canceled', updated_at: now })
-      .where('project', '=', project).where('eval_id', '=', evalId).where('id', '=', runId)
-      .where('status', 'in', ACTIVE).execute();
+    await this.db.transaction().execute(async (tx) => {
+      const result = await tx.updateTable('runs').set({ status: 'canceled', updated_at: now })
+        .where('project', '=', project).where('eval_id', '=', evalId).where('id', '=', runId)
+        .where('status', 'in', ACTIVE).executeTakeFirst();
+      if (Number(result.numUpdatedRows) > 0) await enqueueRunEvent(tx, { id: runId, project }, 'canceled', now);
+    });
     return this.get(project, evalId, runId);
   }
 
@@ -126,12 +133,20 @@ export class RunsRepo {
     return row.status;
   }
 
-  /** Ends a run we own: completed or failed (with an error); returns false if it was canceled or deleted meanwhile. */
+  /**
+   * Ends a run we own: completed or failed (with an error), with its webhook event in the same
+   * transaction; returns false if it was canceled or deleted meanwhile.
+   */
   async finish(runId: string, owner: string, status: 'completed' | 'failed', error: { code: string; message: string } | null, now: number): Promise<boolean> {
-    const result = await this.db.updateTable('runs')
-      .set({ status, error: toJson(error), updated_at: now, lease_owner: null, lease_expires_at: null })
-      .where('id', '=', runId).where('lease_owner', '=', owner).where('status', '=', 'in_progress').executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    return this.db.transaction().execute(async (tx) => {
+      const row = await tx.updateTable('runs')
+        .set({ status, error: toJson(error), updated_at: now, lease_owner: null, lease_expires_at: null })
+        .where('id', '=', runId).where('lease_owner', '=', owner).where('status', '=', 'in_progress')
+        .returning('project').executeTakeFirst();
+      if (!row) return false;
+      await enqueueRunEvent(tx, { id: runId, project: row.project }, status, now);
+      return true;
+    });
   }
 
   /** Gives up a lease without changing the status (shutdown): another worker, or this one restarted, resumes it. */
