@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../src/fake-upstream/index.js';
+import { createServer } from 'node:net';
 import { runEvald, startTestServer, tempDir, type TestServer } from './harness.js';
 
 // The README's examples, run as written against a real server whose default upstream is the fake one.
@@ -36,7 +37,8 @@ const exampleEnv = () => { const e = { ...process.env }; delete e.EVALD_API_KEY;
 
 beforeAll(async () => {
   fake = await startFakeUpstream({ latencyMs: 1 });
-  server = await startTestServer({ OPENAI_BASE_URL: fake.url });
+  // The webhooks example runs its receiver on this machine, which the operator must allow.
+  server = await startTestServer({ OPENAI_BASE_URL: fake.url, EVALD_WEBHOOK_ALLOW_PRIVATE: '1' });
 }, 60_000);
 afterAll(async () => {
   await server?.close();
@@ -92,4 +94,26 @@ describe('the README examples', () => {
     expect(result.code).toBe(1);
     expect(readFileSync(join(tmp.dir, 'results.md'), 'utf8')).toContain('## evald: capitals');
   }, 120_000);
+
+  it('webhooks: creates an endpoint, its receiver verifies the test event with the SDK, and rotates the secret', async () => {
+    const dir = join(root, 'node_modules', '.cache', 'evald-readme');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `webhooks-${process.pid}.mts`);
+    // The receiver's port 9000 may be taken on a shared machine: the example runs on a free one.
+    const port = String(await freePort());
+    writeFileSync(file, local(only('ts', 'client.webhooks.create')).replaceAll('9000', port));
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', file], { cwd: root, env: exampleEnv(), timeout: 60_000 });
+    expect(stdout).toMatch(/^run finished: evalrun_[0-9a-f]{32}$/m);
+    expect(stdout).toMatch(/status_code: 200/);
+    const [endpoint] = (await server.client.webhooks.list()).data;
+    expect(endpoint).toMatchObject({ name: 'local', url: `http://127.0.0.1:${port}/hook` });
+    expect(endpoint!.updated_at).toBeGreaterThanOrEqual(endpoint!.created_at);
+  }, 90_000);
+});
+
+const freePort = () => new Promise<number>((resolve) => {
+  const s = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = s.address() as { port: number };
+    s.close(() => resolve(port));
+  });
 });

@@ -16,7 +16,12 @@ export interface Received {
 export async function startReceiver(answer: (n: number, body: string) => number | 'hang' = () => 200) {
   const received: Received[] = [];
   const waiters = new Set<() => void>();
+  // Requests open at once (arrived, connection not yet closed), and the most there ever were.
+  const open = { now: 0, max: 0 };
   const server: Server = createServer((req, res) => {
+    open.now += 1;
+    open.max = Math.max(open.max, open.now);
+    res.once('close', () => { open.now -= 1; });
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (d) => { body += d; });
@@ -36,6 +41,7 @@ export async function startReceiver(answer: (n: number, body: string) => number 
   return {
     url: `http://127.0.0.1:${port}/hooks/evald?token=receiver-token`,
     received,
+    open,
     /** Resolves once `n` requests have arrived, or fails after `ms`. */
     async waitFor(n: number, ms = 20_000): Promise<Received[]> {
       const deadline = Date.now() + ms;
