@@ -1,3 +1,11 @@
+/** Longest piece of a request a message quotes: a 1 MB key or value is echoed as its first characters. */
+const MAX_QUOTE = 200;
+
+/** `value` as an error message quotes it: whole if short, else its first MAX_QUOTE characters and how long it was. */
+export function quote(value: string, max = MAX_QUOTE): string {
+  return value.length <= max ? value : `${value.slice(0, max)}… (${value.length} characters)`;
+}
+
 /** The one error type the API edge turns into OpenAI's `{"error":{message,type,param,code}}` envelope. */
 export class ApiError extends Error {
   constructor(

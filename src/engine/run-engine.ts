@@ -100,6 +100,8 @@ export class RunEngine implements Engine {
         clearInterval(heartbeat);
         this.active.delete(run.id);
         if (controller.signal.reason === 'shutdown') await this.store.runs.release(run.id, this.owner).catch(() => {});
+        // A file deleted while this run read it waited for the run to end (FilesRepo.delete).
+        else await this.store.files.purgeDeleted().catch((e) => this.log.warn({ err: e }, 'removing deleted files failed'));
         this.notify();
       });
     this.active.set(run.id, { controller, done });

@@ -69,6 +69,7 @@ export class EvalsService {
 
   async delete(project: string, id: string) {
     if (!(await this.store.evals.delete(project, id))) throw ApiError.notFound('eval', id, 'eval_id');
+    await this.store.files.purgeDeleted().catch(() => {}); // files its runs kept (see RunsService's releaseFiles)
     return { object: 'eval.deleted' as const, deleted: true, eval_id: id };
   }
 }

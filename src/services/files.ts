@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import { z } from 'zod';
-import { ApiError } from '../api/errors.js';
+import { ApiError, quote } from '../api/errors.js';
 import { newFileId } from '../domain/ids.js';
 import { pageQuery } from '../schemas/common.js';
 import type { FileRecord, Store } from '../storage/index.js';
@@ -29,20 +30,13 @@ export class FilesService {
     }
     const id = newFileId();
     const fields: Record<string, string> = {};
-    let file: { filename: string; bytes: number } | null = null;
     try {
-      await this.parse(request, type, id, project, fields, (f) => { file = f; });
-    } catch (e) {
-      await this.store.files.discard(id);
-      throw e;
-    }
-    const uploaded = file as { filename: string; bytes: number } | null;
-    try {
+      const uploaded = await this.parse(request.body, type, id, project, fields);
       if (!uploaded) throw ApiError.invalid('file', "Missing required parameter: 'file'.", 'missing_required_parameter');
       const purpose = fields.purpose;
       if (!purpose) throw ApiError.invalid('purpose', "Missing required parameter: 'purpose'.", 'missing_required_parameter');
       if (!(FILE_PURPOSES as readonly string[]).includes(purpose)) {
-        throw ApiError.invalid('purpose', `Invalid value for 'purpose': '${purpose}'. Expected one of ${FILE_PURPOSES.join(', ')}.`, 'invalid_value');
+        throw ApiError.invalid('purpose', `Invalid value for 'purpose': '${quote(purpose)}'. Expected one of ${FILE_PURPOSES.join(', ')}.`, 'invalid_value');
       }
       const created = nowS();
       const expiresAt = expiry(fields, purpose, created);
@@ -50,27 +44,53 @@ export class FilesService {
       await this.store.files.finish(id, done);
       return fileToWire({ id, project, filename: uploaded.filename, status: 'processed', ...done });
     } catch (e) {
-      await this.store.files.discard(id);
+      // A failed discard (the store is full or gone) must not hide why the upload failed.
+      await this.store.files.discard(id).catch(() => {});
       throw e;
     }
   }
 
-  private parse(request: Request, contentType: string, id: string, project: string, fields: Record<string, string>, onFile: (f: { filename: string; bytes: number }) => void): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const bb = busboy({ headers: { 'content-type': contentType }, limits: { fileSize: this.maxFileBytes, files: 1, fields: 20 } });
-      let writing: Promise<void> = Promise.resolve();
-      let failed = false;
-      const fail = (e: unknown) => { if (!failed) { failed = true; reject(e); } };
-      bb.on('field', (name, value) => { fields[name] = value; });
-      bb.on('file', (name, stream, info) => {
-        if (name !== 'file') { stream.resume(); return; }
-        writing = this.storeStream(id, project, info.filename || 'upload', stream).then(onFile);
-        writing.catch(fail);
-      });
-      bb.on('error', (e) => fail(ApiError.invalid(null, `Malformed multipart body: ${(e as Error).message}`)));
-      bb.on('close', () => { writing.then(() => { if (!failed) resolve(); }, fail); });
-      Readable.fromWeb(request.body as import('node:stream/web').ReadableStream).on('error', fail).pipe(bb);
+  /**
+   * Streams the form through busboy, the `file` part into the store. Resolves only once the part's writes
+   * have stopped, so that a failed upload is discarded after its last chunk, not before. Every part stream
+   * gets an error listener as soon as it appears: busboy errors the part a form breaks off in, and an
+   * 'error' event nobody listens to (the file row was still being inserted) would end the process.
+   */
+  private async parse(body: ReadableStream<Uint8Array>, contentType: string, id: string, project: string, fields: Record<string, string>): Promise<{ filename: string; bytes: number } | null> {
+    let bb: busboy.Busboy;
+    try {
+      // Filenames in `filename="…"` are UTF-8 as every browser and SDK sends them; busboy's default is latin1.
+      bb = busboy({ headers: { 'content-type': contentType }, defParamCharset: 'utf8', limits: { fileSize: this.maxFileBytes, files: 1, fields: 20 } });
+    } catch (e) {
+      throw malformed(e);
+    }
+    let uploaded: Promise<{ filename: string; bytes: number }> | null = null;
+    let partError: unknown = null;
+    bb.on('field', (name, value) => { fields[name] = value; });
+    bb.on('file', (name, stream, info) => {
+      stream.on('error', (e) => { partError ??= e; });
+      if (name !== 'file' || uploaded) { stream.resume(); return; }
+      uploaded = this.storeStream(id, project, info.filename || 'upload', stream);
+      uploaded.catch(() => {}); // awaited below
     });
+    let formError: unknown = null;
+    try {
+      await pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream), bb);
+    } catch (e) {
+      formError = e;
+    }
+    let result: { filename: string; bytes: number } | null = null;
+    let writeError: unknown = null;
+    try {
+      result = uploaded ? await uploaded : null;
+    } catch (e) {
+      writeError = e;
+    }
+    // A broken form also fails its file part ("Unexpected end of file"): the form's own error says more.
+    if (formError) throw malformed(formError);
+    if (writeError) throw writeError;
+    if (partError) throw malformed(partError);
+    return result;
   }
 
   /** Writes one uploaded stream into the store in CHUNK_BYTES pieces, never holding more than one piece. */
@@ -111,8 +131,8 @@ export class FilesService {
   }
 
   async delete(project: string, id: string) {
-    await this.record(project, id);
-    await this.store.files.delete(project, id);
+    // The store's answer decides, not a read before it: of concurrent deletes of one file, one deletes it.
+    if (!(await this.store.files.delete(project, id))) throw ApiError.notFound('file', id, 'file_id');
     return { id, object: 'file' as const, deleted: true };
   }
 
@@ -129,6 +149,13 @@ export class FilesService {
     });
     return { file, body };
   }
+}
+
+/** The 400 for a multipart body busboy cannot read: no boundary, a broken part, a form that ends early. */
+function malformed(e: unknown): ApiError {
+  if (e instanceof ApiError) return e;
+  const reason = e instanceof Error ? e.message : String(e);
+  return ApiError.invalid(null, `Malformed multipart body: ${reason}. Send multipart/form-data with a boundary, a 'file' part and a 'purpose' field, and send all of it.`, 'invalid_multipart');
 }
 
 function expiry(fields: Record<string, string>, purpose: string, created: number): number | null {

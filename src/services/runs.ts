@@ -69,6 +69,7 @@ export class RunsService {
     const run = await this.store.runs.cancel(project, evalId, runId, Math.floor(Date.now() / 1000));
     if (!run) throw ApiError.notFound('eval run', runId, 'run_id');
     this.engine.abortLocal(runId);
+    await releaseFiles(this.store);
     return runToJson(run, this.reportBase());
   }
 
@@ -77,6 +78,7 @@ export class RunsService {
     this.engine.abortLocal(runId);
     if (!(await this.store.runs.delete(project, evalId, runId))) throw ApiError.notFound('eval run', runId, 'run_id');
     await this.store.logs.releaseRunSelection(runId);
+    await releaseFiles(this.store);
     return { object: 'eval.run.deleted' as const, deleted: true, run_id: runId };
   }
 
@@ -129,6 +131,14 @@ export class RunsService {
       }
     }
   }
+}
+
+/**
+ * Removes deleted files that waited for a run that has just ended (FilesRepo.delete). Best effort: the
+ * engine purges again whenever a run ends, so a failure here only delays it.
+ */
+export async function releaseFiles(store: Store): Promise<void> {
+  await store.files.purgeDeleted().catch(() => {});
 }
 
 /** The data source as a run echoes it: `sampling_params` null when omitted (jsonl has none). */

@@ -48,6 +48,8 @@ export interface RunsTable {
   source_rows: number | null;
   /** When the run first started executing (seconds); null before. */
   started_at: number | null;
+  /** The file the run reads (data_source.source.id of a file_id source); its bytes outlive a delete until the run ends. */
+  source_file_id: string | null;
 }
 
 export interface OutputItemsTable {

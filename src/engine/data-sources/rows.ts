@@ -31,10 +31,11 @@ export async function* readRows(source: Source, store: Store, project: string, v
   }
   if (source.type !== 'file_id') throw new SourceError('unsupported_source', `source type '${source.type}' cannot be read by evald`);
   const { id } = source as Extract<Source, { type: 'file_id' }>;
-  const file = await store.files.get(project, id, Math.floor(Date.now() / 1000));
-  if (!file) throw new SourceError('file_not_found', `file '${id}' does not exist (deleted or expired)`);
+  // A file deleted after this run was created stays readable until the run ends (FilesRepo.delete).
+  const file = await store.files.getForRun(project, id, Math.floor(Date.now() / 1000));
+  if (!file) throw new SourceError('file_not_found', `file '${id}' does not exist (deleted before the run started, or expired)`);
   let index = 0;
-  for await (const { lineNo, text } of lines(store.files.chunks(id))) {
+  for await (const { lineNo, text } of lines(wholeFile(store.files.chunks(id), file.bytes, id))) {
     if (text.trim() === '') continue;
     let row: unknown;
     try {
@@ -56,6 +57,19 @@ function toRow(row: unknown, index: number, lineNo: number, validate: ValidateFu
   const mismatch = validate && schemaMismatch(validate, item);
   if (mismatch) return { index, item, sample, error: { code: 'item_schema_mismatch', message: `line ${lineNo}: ${mismatch}` } };
   return { index, item, sample };
+}
+
+/**
+ * The file's chunks, checked to add up to its size: bytes that vanish mid-read (a store that lost them)
+ * fail the run by name instead of ending it early as if the file were shorter, or breaking its last line.
+ */
+async function* wholeFile(chunks: AsyncIterable<Uint8Array>, bytes: number, id: string): AsyncGenerator<Uint8Array> {
+  let read = 0;
+  for await (const chunk of chunks) {
+    read += chunk.byteLength;
+    yield chunk;
+  }
+  if (read !== bytes) throw new SourceError('file_unreadable', `file '${id}' could be read only in part (${read} of ${bytes} bytes); upload it again`);
 }
 
 /** Splits a byte stream into lines (1-based numbers), decoding UTF-8 across chunk boundaries. */

@@ -9,6 +9,8 @@ import { pgliteOptions, pgliteStore } from '../pglite/connect.js';
 export interface PostgresBackend {
   readonly kind: 'postgres' | 'pglite';
   readonly description: string;
+  /** A DATABASE_URL for a whole evald server on this backend: the test database, or `pglite://` (a fresh in-memory PGlite). */
+  readonly serverUrl: string;
   /** Another store on the one test database: a new pool (another "machine"), or another user of the PGlite instance. */
   open(poolSize?: number): Promise<Store>;
   /** Drops the database (or closes PGlite); close every store first. */
@@ -46,7 +48,7 @@ export async function postgresBackend(file: string): Promise<PostgresBackend> {
     const description = `PostgreSQL ${rows[0]?.server_version} (${redact(url.toString())})`;
     console.log(`[${file}] ${description}`);
     return {
-      kind: 'postgres', description,
+      kind: 'postgres', description, serverUrl: url.toString(),
       open: async (poolSize = 4) => openPostgres(url.toString(), poolSize),
       async dispose() {
         try {
@@ -66,7 +68,7 @@ async function pgliteBackend(why: string): Promise<PostgresBackend> {
   const instance = await PGlite.create(pgliteOptions);
   const { rows } = await instance.query<{ server_version: string }>('show server_version');
   return {
-    kind: 'pglite', description: `PGlite (PostgreSQL ${rows[0]?.server_version}) in memory; ${why}`,
+    kind: 'pglite', description: `PGlite (PostgreSQL ${rows[0]?.server_version}) in memory; ${why}`, serverUrl: 'pglite://',
     open: async () => pgliteStore(instance),
     dispose: () => instance.close(),
   };

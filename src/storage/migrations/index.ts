@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Dialect } from '../types.js';
 import { initial } from './0001-initial.js';
+import { runSourceFile } from './0002-run-source-file.js';
 import { webhooks } from './0005-webhooks.js';
 import { itemIndex } from './0006-item-index.js';
 import { itemScoresCover } from './0006-item-scores-cover.js';
@@ -12,6 +13,7 @@ import { logs } from './0003-logs.js';
 // 0006 still applies a 0003 that lands after it (each migration touches only its own tables and columns).
 const migrations = (dialect: Dialect): Record<string, Migration> => ({
   '0001-initial': initial(dialect),
+  '0002-run-source-file': runSourceFile,
   '0005-webhooks': webhooks,
   '0006-item-index': itemIndex(dialect),
   '0006-item-scores-cover': itemScoresCover(),

@@ -68,13 +68,18 @@ export class EvalsRepo {
     return Number(result.numUpdatedRows) ? this.get(project, id) : undefined;
   }
 
-  /** Deletes the eval, its runs and their output items in one transaction; false when it did not exist. */
+  /**
+   * Deletes the eval, its runs and their output items in one transaction; false when it did not exist.
+   * Runs go before their items: deleting a run waits for the row lock of a batch being committed
+   * (RunsRepo.commitBatch locks the run), and a batch that comes after finds no run and writes nothing.
+   * Items deleted first would miss that batch's rows on PostgreSQL, left behind with no run or eval.
+   */
   async delete(project: string, id: string): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
       const result = await tx.deleteFrom('evals').where('project', '=', project).where('id', '=', id).executeTakeFirst();
       if (!Number(result.numDeletedRows)) return false;
-      await tx.deleteFrom('output_items').where('eval_id', '=', id).execute();
       await tx.deleteFrom('runs').where('eval_id', '=', id).execute();
+      await tx.deleteFrom('output_items').where('eval_id', '=', id).execute();
       return true;
     });
   }

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database, FilesTable } from '../tables.js';
 import type { FileRecord, Page, PageRequest } from '../types.js';
 import { num } from '../json.js';
@@ -55,15 +55,46 @@ export class FilesRepo {
     return { rows: rows.slice(0, page.limit).map(toRecord), hasMore: rows.length > page.limit };
   }
 
-  /** Deletes the file and its bytes; false when this project has no such file. */
+  /**
+   * Deletes the file for its project at once (404 from then on); false when this project has no such file.
+   * Its bytes go with it unless a queued or running run reads it: then the row stays, as `deleted`, and
+   * purgeDeleted removes it once the last such run has ended, so a delete never shortens a run.
+   * The update takes the row's lock, so of concurrent deletes of one file exactly one returns true.
+   */
   async delete(project: string, id: string): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
-      const result = await tx.deleteFrom('files').where('project', '=', project).where('id', '=', id).executeTakeFirst();
+      const result = await tx.updateTable('files').set({ status: 'deleted' })
+        .where('project', '=', project).where('id', '=', id).where('status', '=', 'processed').executeTakeFirst();
       // Only the owner's delete may take the bytes: another project naming this id must not empty the file.
-      if (!Number(result.numDeletedRows)) return false;
-      await tx.deleteFrom('file_chunks').where('file_id', '=', id).execute();
+      if (!Number(result.numUpdatedRows)) return false;
+      if (!(await inUse(tx, id))) await removeFile(tx, id);
       return true;
     });
+  }
+
+  /** Removes the bytes of deleted files that no queued or running run reads any more; returns how many. */
+  async purgeDeleted(): Promise<number> {
+    const waiting = await this.db.selectFrom('files').select('id').where('status', '=', 'deleted').execute();
+    let purged = 0;
+    for (const { id } of waiting) {
+      // A deleted file cannot gain readers (a new run must name a processed file), so one check suffices.
+      const done = await this.db.transaction().execute(async (tx) => {
+        if (await inUse(tx, id)) return false;
+        await removeFile(tx, id);
+        return true;
+      });
+      if (done) purged += 1;
+    }
+    return purged;
+  }
+
+  /** The file a run reads: like get, but also while it is deleted and waiting for its runs to end. */
+  async getForRun(project: string, id: string, nowS: number): Promise<FileRecord | undefined> {
+    const row = await this.db.selectFrom('files').selectAll()
+      .where('project', '=', project).where('id', '=', id).where('status', 'in', ['processed', 'deleted'])
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', nowS)]))
+      .executeTakeFirst();
+    return row && toRecord(row);
   }
 
   /** Removes the bytes of an upload that failed half way. */
@@ -81,4 +112,13 @@ export class FilesRepo {
       yield row.data;
     }
   }
+}
+
+const inUse = async (tx: Transaction<Database>, fileId: string): Promise<boolean> =>
+  (await tx.selectFrom('runs').select('id').where('source_file_id', '=', fileId)
+    .where('status', 'in', ['queued', 'in_progress']).limit(1).executeTakeFirst()) !== undefined;
+
+async function removeFile(tx: Transaction<Database>, fileId: string): Promise<void> {
+  await tx.deleteFrom('file_chunks').where('file_id', '=', fileId).execute();
+  await tx.deleteFrom('files').where('id', '=', fileId).execute();
 }

@@ -28,6 +28,12 @@ function lazyDataSource({ data_source_json: text, ...rest }: Omit<RunRecord, 'da
   });
 }
 
+/** The file a run's data source reads rows from, if any: kept in `runs.source_file_id` (see FilesRepo.delete). */
+export function sourceFileId(dataSource: unknown): string | null {
+  const source = (dataSource as { source?: { type?: unknown; id?: unknown } } | null)?.source;
+  return source?.type === 'file_id' && typeof source.id === 'string' ? source.id : null;
+}
+
 /** Runs: the API's reads and writes, and the engine's lease-based claiming shared by every worker. */
 export class RunsRepo {
   constructor(private readonly db: Kysely<Database>, private readonly dialect: Dialect) {}
@@ -39,6 +45,7 @@ export class RunsRepo {
       count_total: 0, count_passed: 0, count_failed: 0, count_errored: 0,
       per_criteria: toJson(r.per_criteria), per_model_usage: toJson(r.per_model_usage),
       created_at: r.created_at, updated_at: r.updated_at, lease_owner: null, lease_expires_at: null,
+      source_file_id: sourceFileId(r.data_source),
     }).execute();
   }
 
