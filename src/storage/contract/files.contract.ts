@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { StoreUnderTest } from '../store.contract.js';
 import type { FileRecord } from '../types.js';
-import { aProject, aStoredFile, anUpload, readAll, T0 } from './factories.contract.js';
+import { aProject, aRun, aStoredFile, anEval, anUpload, readAll, T0 } from './factories.contract.js';
 
 const NOW = T0 + 3600;
 const jsonl = (text: string) => new Uint8Array(Buffer.from(text));
@@ -99,6 +99,29 @@ export function filesContract(t: StoreUnderTest): void {
       expect((await readAll(t.store, file.id)).byteLength).toBe(0);
       expect(await t.store.files.delete(project, file.id)).toBe(false);
       expect((await readAll(t.store, kept.id)).toString()).toBe('{"b":2}\n');
+    });
+
+    it('keeps a deleted file readable by the runs that name it until the last one ends', async () => {
+      const project = aProject();
+      const file = await aStoredFile(t.store, project, [jsonl('{"item":{"a":1}}\n')]);
+      const evalRecord = anEval(project);
+      await t.store.evals.insert(evalRecord);
+      const runs = [aRun(evalRecord), aRun(evalRecord)].map((r) => ({ ...r, data_source: { ...r.data_source, source: { type: 'file_id', id: file.id } } }));
+      for (const r of runs) await t.store.runs.insert(r);
+      expect(await t.store.files.delete(project, file.id)).toBe(true);
+      expect(await t.store.files.delete(project, file.id)).toBe(false);
+      expect(await t.store.files.get(project, file.id, NOW)).toBeUndefined();
+      expect((await t.store.files.list(project, { order: 'desc', limit: 10 }, NOW)).rows).toEqual([]);
+      expect(await t.store.files.getForRun(project, file.id, NOW)).toMatchObject({ id: file.id, bytes: file.bytes });
+      expect(await t.store.files.getForRun('proj_other', file.id, NOW)).toBeUndefined();
+      expect(await t.store.files.purgeDeleted()).toBe(0);
+      await t.store.runs.cancel(project, evalRecord.id, runs[0]!.id, NOW);
+      expect(await t.store.files.purgeDeleted()).toBe(0);
+      expect((await readAll(t.store, file.id)).toString()).toBe('{"item":{"a":1}}\n');
+      await t.store.runs.delete(project, evalRecord.id, runs[1]!.id);
+      expect(await t.store.files.purgeDeleted()).toBe(1);
+      expect(await t.store.files.getForRun(project, file.id, NOW)).toBeUndefined();
+      expect((await readAll(t.store, file.id)).byteLength).toBe(0);
     });
 
     it('discards a half-written upload, row and bytes', async () => {
