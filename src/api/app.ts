@@ -6,6 +6,8 @@ import type { Config } from '../config.js';
 import { OPEN_MODE_PROJECT } from '../services/keys.js';
 import { randomHex } from '../domain/ids.js';
 import { ApiError } from './errors.js';
+import { refuseNulInUrl } from './input-guards.js';
+import { isStorageFull, isUnstorableText, STORAGE_FULL_MESSAGE } from '../storage/index.js';
 import type { AppEnv } from './env.js';
 import { evalsRoutes } from './routes/evals.js';
 import { runsRoutes } from './routes/runs.js';
@@ -45,6 +47,7 @@ export function createApp(services: Services, config: Config, log: Logger): Hono
 
   const v1 = new Hono<AppEnv>();
   v1.use('*', authenticate);
+  v1.use('*', refuseNulInUrl);
   // Uploads stream with their own (larger) limit; every other body is JSON and capped here.
   const jsonLimit = bodyLimit({
     maxSize: config.maxBodyBytes,
@@ -85,8 +88,17 @@ export function createApp(services: Services, config: Config, log: Logger): Hono
       c.header('x-request-id', requestId);
       return c.json(err.toBody(), err.status as 400);
     }
-    log.error({ request_id: requestId, err }, 'unhandled error');
     c.header('x-request-id', requestId);
+    if (isStorageFull(err)) {
+      log.error({ request_id: requestId, err, cause: 'storage_full' }, `request refused: ${STORAGE_FULL_MESSAGE}`);
+      const body = new ApiError(507, 'server_error', "evald's storage is full: the database or its disk has no space left. Try again once the operator has freed space.", null, 'storage_full').toBody();
+      return c.json(body, 507);
+    }
+    if (isUnstorableText(err)) {
+      const body = ApiError.invalid(null, 'A text value in this request contains a NUL character (\\u0000), which evald cannot store. Remove it.', 'invalid_value').toBody();
+      return c.json(body, 400);
+    }
+    log.error({ request_id: requestId, err }, 'unhandled error');
     const body = new ApiError(500, 'server_error', `The server had an error processing your request (request id ${requestId}).`).toBody();
     return c.json(body, 500);
   });

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { ApiError } from './errors.js';
+import { ApiError, quote } from './errors.js';
+import { MAX_JSON_DEPTH, tooDeep } from './input-guards.js';
 
 /** `['testing_criteria', 1, 'pass_threshold']` → `testing_criteria[1].pass_threshold`. */
 export function paramPath(path: readonly PropertyKey[], prefix = ''): string {
@@ -21,6 +22,8 @@ type Issue = z.core.$ZodIssue;
  * When every branch failed at the union itself, the types it takes are listed instead.
  */
 function explain(issue: Issue): Issue {
+  // A refused record key ("Invalid key in record") says why through the key schema's own issue.
+  if (issue.code === 'invalid_key' && issue.issues[0]) return { ...issue, message: issue.issues[0].message };
   if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
   let best: Issue | null = null;
   for (const branch of issue.errors) {
@@ -50,17 +53,20 @@ function typeLeaves(issue: Issue): z.core.$ZodIssueInvalidType[] | null {
   return leaves;
 }
 
+const MAX_KEY_QUOTE = 256;
+
 /** The first zod issue as a 400 ApiError whose `param` names the offending field. */
 export function zodToApiError(error: z.ZodError, prefix = ''): ApiError {
   const issue = explain(error.issues[0]!);
-  const param = paramPath(issue.path, prefix) || null;
+  // A key can be a megabyte long: the error names it by its first characters.
+  const param = paramPath(issue.path.map((k) => (typeof k === 'string' ? quote(k, MAX_KEY_QUOTE) : k)), prefix) || null;
   const where = param ? `'${param}'` : 'the request body';
   if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
     return ApiError.invalid(param, `Missing required parameter: ${where}.`, 'missing_required_parameter');
   }
   // A JSON object is what zod calls a record (a map of arbitrary keys).
   const detail = issue.message.replace(/^Invalid input: /, '').replace(/\bexpected record\b/, 'expected object');
-  return ApiError.invalid(param, `Invalid value for ${where}: ${detail}.`, 'invalid_value');
+  return ApiError.invalid(param, `Invalid value for ${where}: ${quote(detail, 500)}.`, 'invalid_value');
 }
 
 /** Parses `value` with `schema` or throws the 400 for its first issue. */
@@ -83,9 +89,16 @@ export function queryOf<S extends z.ZodType>(c: Context, schema: S): z.output<S>
 async function readJson(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === '') return {};
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
-    throw ApiError.invalid(null, `We could not parse the JSON body of your request: ${(e as Error).message}`, 'invalid_json');
+    throw ApiError.invalid(null, `We could not parse the JSON body of your request: ${quote((e as Error).message)}`, 'invalid_json');
   }
+  const deep = tooDeep(value);
+  if (deep) {
+    const param = paramPath(deep.slice(0, MAX_JSON_DEPTH).map((k) => (typeof k === 'string' ? quote(k, 40) : k)));
+    throw ApiError.invalid(param || null, `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels (at '${quote(param, 120)}'); evald accepts at most ${MAX_JSON_DEPTH}.`, 'nesting_too_deep');
+  }
+  return value;
 }

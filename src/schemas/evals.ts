@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { JsonObject, Metadata, Order, pageQuery } from './common.js';
+import { JsonObject, Metadata, Order, Text, pageQuery } from './common.js';
 import { TestingCriterionParams } from './graders.js';
 
 export const CustomDataSourceConfigParams = z.object({
@@ -20,7 +20,7 @@ export type DataSourceConfigParams = z.infer<typeof DataSourceConfigParams>;
 
 /** `CreateEvalRequest`. */
 export const EvalCreateParams = z.object({
-  name: z.string().optional(),
+  name: Text.optional(),
   metadata: Metadata.optional(),
   data_source_config: DataSourceConfigParams,
   testing_criteria: z.array(TestingCriterionParams),
@@ -28,7 +28,7 @@ export const EvalCreateParams = z.object({
 export type EvalCreateParams = z.infer<typeof EvalCreateParams>;
 
 /** `POST /evals/{id}`: name and metadata, both optional; metadata is replaced, not merged. */
-export const EvalUpdateParams = z.object({ name: z.string().optional(), metadata: Metadata.optional() });
+export const EvalUpdateParams = z.object({ name: Text.optional(), metadata: Metadata.optional() });
 export type EvalUpdateParams = z.infer<typeof EvalUpdateParams>;
 
 export const EvalListQuery = pageQuery({ limit: 20, max: 100, order: 'asc' }).extend({

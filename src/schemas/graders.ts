@@ -93,10 +93,24 @@ export type SubGrader = z.infer<typeof SubGrader>;
 // `multi.graders` is one grader in the spec, a name → grader map in OpenAI's guide, and a list in the spec's
 // own example. All three are taken and stored as a map: formulas name sub-graders by its keys (for a single
 // grader or a list, by each grader's `name` and by its `type`).
+// Which of the three a value is, is told by its shape (a list; an object with a string `type`; any other
+// object is a map), and only that form is checked: a union would let the single-grader branch speak for a
+// map whose entry is wrong, naming `graders.type` instead of the entry.
+const SubGraderList = z.array(SubGrader).min(1);
+const SubGraderMap = z.record(z.string(), SubGrader);
+const SubGraders = z.unknown().transform((value, ctx): SubGrader | SubGrader[] | Record<string, SubGrader> => {
+  const isSingle = value !== null && typeof value === 'object' && typeof (value as { type?: unknown }).type === 'string';
+  const schema = Array.isArray(value) ? SubGraderList : isSingle ? SubGrader : SubGraderMap;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) ctx.addIssue(issue as never);
+  return z.NEVER;
+});
+
 export const MultiGrader = z.object({
   type: z.literal('multi'),
   name: z.string(),
-  graders: z.union([SubGrader, z.array(SubGrader).min(1), z.record(z.string(), SubGrader)]),
+  graders: SubGraders,
   calculate_output: z.string().min(1),
 });
 

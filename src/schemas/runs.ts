@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { JsonObject, Metadata, pageQuery } from './common.js';
+import { JsonObject, Metadata, Text, pageQuery } from './common.js';
 import { RunInputMessage, normaliseMessage, type EvalItem } from './messages.js';
 
 const finite = z.number().refine(Number.isFinite, { error: 'must be a finite number' });
@@ -9,7 +9,7 @@ export const JsonlRow = z.object({ item: JsonObject, sample: JsonObject.optional
 export type JsonlRow = z.infer<typeof JsonlRow>;
 
 const FileContentSource = z.object({ type: z.literal('file_content'), content: z.array(JsonlRow) });
-const FileIdSource = z.object({ type: z.literal('file_id'), id: z.string().min(1) });
+const FileIdSource = z.object({ type: z.literal('file_id'), id: Text.pipe(z.string().min(1)) });
 // Log-query sources select stored logs (kept by the gateway or imported); every filter set narrows (AND).
 const createdBound = z.number().int().min(0).nullish();
 const StoredCompletionsSource = z.object({
@@ -75,7 +75,7 @@ export const CompletionsRunDataSource = z.object({
   audio: AudioOutput,
   source: z.discriminatedUnion('type', [FileContentSource, FileIdSource, StoredCompletionsSource]),
   input_messages: InputMessages.optional(),
-  model: z.string().min(1).optional(),
+  model: Text.pipe(z.string().min(1)).optional(),
   sampling_params: z.object({
     ...samplingBase,
     response_format: z.looseObject({ type: z.enum(['text', 'json_schema', 'json_object']) }).nullish(),
@@ -87,7 +87,7 @@ export const ResponsesRunDataSource = z.object({
   type: z.literal('responses'),
   source: z.discriminatedUnion('type', [FileContentSource, FileIdSource, ResponsesSource]),
   input_messages: InputMessages.optional(),
-  model: z.string().min(1).optional(),
+  model: Text.pipe(z.string().min(1)).optional(),
   sampling_params: z.object({
     ...samplingBase,
     tools: Tools.nullish(),
@@ -100,7 +100,7 @@ export type RunDataSource = z.infer<typeof RunDataSource>;
 
 /** `CreateEvalRunRequest`. */
 export const RunCreateParams = z.object({
-  name: z.string().optional(),
+  name: Text.optional(),
   metadata: Metadata.optional(),
   data_source: RunDataSource,
 });

@@ -70,6 +70,11 @@ export class FilesService {
     bb.on('file', (name, stream, info) => {
       stream.on('error', (e) => { partError ??= e; });
       if (name !== 'file' || uploaded) { stream.resume(); return; }
+      if (info.filename?.includes('\u0000')) {
+        partError ??= ApiError.invalid('file', 'The filename must not contain a NUL character (\\u0000).', 'invalid_value');
+        stream.resume();
+        return;
+      }
       uploaded = this.storeStream(id, project, info.filename || 'upload', stream);
       uploaded.catch(() => {}); // awaited below
     });

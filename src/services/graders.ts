@@ -6,7 +6,7 @@ import { GradeError, type GradeContext, type ModelAccess, type PythonAccess } fr
 import { graderFor } from '../graders/registry.js';
 import { JsonObject } from '../schemas/common.js';
 import { StandaloneGrader, type SubGrader } from '../schemas/graders.js';
-import { ApiError } from '../api/errors.js';
+import { ApiError, quote } from '../api/errors.js';
 import { NAMESPACES } from '../domain/template.js';
 import { checkPythonSources, pythonSources, type PythonSourceChecker } from './python-checks.js';
 import { checkTemplates, graderTemplates } from './template-checks.js';
@@ -27,6 +27,8 @@ type Errors = Record<(typeof ERROR_FLAGS)[number], boolean> & {
   python_grader_server_error_type: string | null;
   python_grader_runtime_error_details: string | null;
   model_grader_server_error_details: string | null;
+  /** evald's own: what `other_error` was, when evald can say (a formula that gave no number). */
+  other_error_details?: string;
 };
 
 /** `/fine_tuning/alpha/graders/{run,validate}`: try one grader on one sample. */
@@ -77,6 +79,13 @@ export class GradersService {
           for (const k of keys) vars[k] = score;
         }
         reward = parseFormula(grader.calculate_output).evaluate(vars);
+        // Division by zero, log(0), sqrt(-1): JSON has no Infinity or NaN, so the reward would go out as null.
+        if (!Number.isFinite(reward)) {
+          errors.other_error = true;
+          errors.other_error_details = `calculate_output '${quote(grader.calculate_output)}' evaluated to ${reward} `
+            + `(a division by zero or a function outside its domain) for ${quote(JSON.stringify(vars))}; the reward is 0`;
+          reward = 0;
+        }
       } else {
         reward = await gradeOne(grader);
       }
@@ -118,7 +127,7 @@ export class GradersService {
     }
     const known = new Set(list.flatMap((x) => x.keys));
     for (const v of variables) {
-      if (!known.has(v)) throw ApiError.invalid('grader.calculate_output', `calculate_output uses '${v}', which names no sub-grader (known: ${[...known].join(', ')})`);
+      if (!known.has(v)) throw ApiError.invalid('grader.calculate_output', `calculate_output uses '${quote(v)}', which names no sub-grader (known: ${quote([...known].join(', '), 1000)})`);
     }
     return list;
   }

@@ -6,6 +6,7 @@ import type { Store } from './store.js';
 export { Store } from './store.js';
 export type * from './types.js';
 export { openSqlite, openPostgres, openPglite };
+export { isStorageFull, isUnstorableText, STORAGE_FULL_MESSAGE } from './errors.js';
 
 /**
  * The store the environment asks for, migrated. DATABASE_URL chooses the backend:

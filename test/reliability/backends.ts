@@ -31,7 +31,7 @@ export async function startOn(backend: BackendName, label: string, env: Record<s
   const server = await startServer({
     PORT: '0', EVALD_LOG_LEVEL: 'silent', OPENAI_API_KEY: 'sk-test-upstream', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
     EVALD_LEASE_MS: '3000', ...storeEnv, ...env,
-  }, log ?? pino({ level: 'silent' }));
+  }, log ?? pino({ level: process.env.EVALD_TEST_LOG ?? 'silent' }));
   const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'sk-anything', maxRetries: 0 });
   return {
     ...server, backend, client,

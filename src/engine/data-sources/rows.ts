@@ -1,5 +1,6 @@
 import type { ValidateFunction } from 'ajv';
 import { schemaMismatch } from '../../domain/item-schema.js';
+import { MAX_JSON_DEPTH, tooDeep } from '../../domain/json-depth.js';
 import type { Store } from '../../storage/index.js';
 
 /** One source row as the engine sees it: its 0-based index and either its parts or why it is unusable. */
@@ -48,6 +49,9 @@ export async function* readRows(source: Source, store: Store, project: string, v
 }
 
 function toRow(row: unknown, index: number, lineNo: number, validate: ValidateFunction | null): SourceRow {
+  // Checked before anything walks the row: validating or storing a row nested 100,000 deep overflows the stack.
+  const deep = tooDeep(row);
+  if (deep) return { index, item: {}, error: { code: 'row_too_deep', message: `line ${lineNo}: the row nests deeper than ${MAX_JSON_DEPTH} levels` } };
   const r = row as { item?: unknown; sample?: unknown } | null;
   if (!r || typeof r !== 'object' || Array.isArray(r) || !r.item || typeof r.item !== 'object' || Array.isArray(r.item)) {
     return { index, item: {}, error: { code: 'invalid_row', message: `line ${lineNo}: a row must be an object with an "item" object` } };
