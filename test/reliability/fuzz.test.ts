@@ -96,7 +96,7 @@ function* cases(r: Rng, ids: { evalId: string; runId: string; fileId: string; it
   for (let i = 0; i < count; i++) yield generators[i % generators.length]!();
 }
 
-const COUNT = 520;
+const COUNT = 500;
 
 describeEachBackend('fuzzing every endpoint', (backend) => {
   let server: ReliabilityServer;
@@ -144,5 +144,6 @@ describeEachBackend('fuzzing every endpoint', (backend) => {
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
     const ev = await server.client.evals.create(checkEval);
     expect((await server.client.evals.retrieve(ev.id)).name).toBe('reliability');
-  });
+    // A few seconds alone; the machine the suite shares can make it many times that.
+  }, 180_000);
 });
