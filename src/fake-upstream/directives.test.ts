@@ -29,6 +29,7 @@ describe('fake upstream directives', () => {
       delay: { ms: 300, times: 1 }, retryAfterMs: null, label: 'good', refuse: true, cached: 7,
     });
     expect(parseDirectives('[[fake:retry-after=2]]').retryAfterSeconds).toBe(2);
+    expect(parseDirectives('[[fake:drip=1000]]').dripMs).toBe(1000);
   });
 
   it('finds nothing in ordinary text and strips blocks from echoes', () => {

@@ -9,6 +9,8 @@ export interface FaultDirective {
 export interface Directives {
   faults: FaultDirective[];
   delay?: { ms: number; times: number };
+  /** Send the answer's body one byte every `ms` (headers at once), as an upstream that drips its stream. */
+  dripMs?: number;
   retryAfterMs?: number | null;
   retryAfterSeconds?: number;
   reply?: string;
@@ -54,6 +56,11 @@ function applyOne(d: Directives, raw: string): 'rest' | void {
     case 'delay': {
       const m = /^\s*(\d+)\s*(?:x\s*(\d+))?\s*$/.exec(value);
       if (m) d.delay = { ms: Number(m[1]), times: times(m[2]) };
+      return;
+    }
+    case 'drip': {
+      const m = /^\s*(\d+)\s*$/.exec(value);
+      if (m) d.dripMs = Number(m[1]);
       return;
     }
     case 'retry-after-ms':

@@ -187,4 +187,24 @@ describe('fake upstream behaviour', () => {
     expect(first).toContain(500);
     expect(first).toContain(200);
   });
+
+  it('drips an answer a byte at a time after sending its headers at once', async () => {
+    const started = performance.now();
+    const res = await fetch(`${fake.url}/embeddings`, { method: 'POST', body: JSON.stringify({ model: 'e', input: 'x [[fake:drip=5]]', dimensions: 2 }) });
+    expect(res.status).toBe(200);
+    const headersAfter = performance.now() - started;
+    const reader = res.body!.getReader();
+    const chunks: number[] = [];
+    let text = '';
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      chunks.push(r.value.length);
+      text += Buffer.from(r.value).toString('utf8');
+    }
+    const length = Number(res.headers.get('content-length'));
+    expect(text.length).toBe(length);
+    expect(JSON.parse(text)).toMatchObject({ object: 'list' });
+    // One byte per write: many reads, none carrying the whole body, and the body took far longer than the headers.
+    expect(chunks.length).toBeGreaterThan(length / 4);
+    expect(performance.now() - started).toBeGreaterThan(headersAfter + length * 2);
+  });
 });

@@ -47,6 +47,7 @@
  * | `500x1`, `503x3`, `400`… | any status 400–599; `xN` = first N attempts, no `xN` = every attempt          |
  * | `dropx1`                 | the connection is destroyed after the request is read, without a response    |
  * | `delay=300` / `delay=300x1` | extra latency (ms) for every attempt / the first N attempts                |
+ * | `drip=1000`              | headers at once, then the body one byte every 1000 ms (a stalled stream)      |
  * | `retry-after-ms=50`      | this prompt's 429s send `retry-after-ms: 50` (and `retry-after: 1`)            |
  * | `retry-after=2`          | this prompt's 429s send only `retry-after: 2` (seconds)                       |
  * | `retry-after-ms=none`    | this prompt's 429s send no wait hint                                          |

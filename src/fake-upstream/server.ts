@@ -155,6 +155,24 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     res.end(text);
   }
 
+  // An upstream that has answered but sends its body a byte at a time: each byte resets an idle timer, so only
+  // a deadline for the whole answer ends the call.
+  function drip(res: ServerResponse, body: unknown, everyMs: number, headers: Record<string, string> = {}): void {
+    count('200');
+    const bytes = Buffer.from(JSON.stringify(body));
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length, 'x-request-id': newId('req_'), ...headers });
+    let sent = 0;
+    const timer = setInterval(() => {
+      if (res.destroyed) return clearInterval(timer);
+      res.write(bytes.subarray(sent, sent + 1));
+      if (++sent === bytes.length) {
+        clearInterval(timer);
+        res.end();
+      }
+    }, Math.max(1, everyMs));
+    res.once('close', () => clearInterval(timer));
+  }
+
   function sendError(res: ServerResponse, status: number, message?: string, param: string | null = null, code?: string | null, headers?: Record<string, string>, errorType?: string): void {
     const [type, defaultCode, defaultMessage] = ERROR_TYPES[status] ?? [status >= 500 ? 'server_error' : 'invalid_request_error', null, `HTTP ${status}`];
     send(res, status, { error: { message: message ?? defaultMessage, type: errorType ?? type, param, code: code === undefined ? defaultCode : code } }, headers);
@@ -259,6 +277,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       count('200');
       return sendStream(res, path, body, answer as Record<string, unknown>, { 'x-request-id': newId('req_'), ...rateHeaders }, options.streamIntervalMs ?? 0);
     }
+    if (directives.dripMs !== undefined) return drip(res, answer, directives.dripMs, rateHeaders);
     send(res, 200, answer, rateHeaders);
   }
 

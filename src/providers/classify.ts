@@ -66,7 +66,8 @@ export function classifyStatus(
   return new ProviderError('fatal', detail.code ?? `upstream_${status}`, message, status);
 }
 
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+// EVALD_DEADLINE: HttpProvider's deadline for the whole answer.
+const TIMEOUT_CODES = new Set(['EVALD_DEADLINE', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 const DROPPED_CODES = new Set([
   'UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'ECONNABORTED',
@@ -91,7 +92,7 @@ function errorCode(err: unknown): string | undefined {
 export function classifyNetworkError(provider: string, timeoutMs: number, err: unknown, redact: (text: string) => string): ProviderError {
   const code = errorCode(err);
   if (code && TIMEOUT_CODES.has(code)) {
-    return new ProviderError('timeout', 'timeout', `provider ${provider}: no response within ${timeoutMs} ms`);
+    return new ProviderError('timeout', 'timeout', `provider ${provider}: no complete response within ${timeoutMs} ms`);
   }
   if (code && UNREACHABLE_CODES.has(code)) {
     return new ProviderError('unreachable', 'provider_unreachable', redact(`provider ${provider} is unreachable (${code})`));

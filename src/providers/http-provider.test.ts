@@ -94,6 +94,21 @@ describe('HttpProvider', () => {
     }
   });
 
+  it('times out an answer that drips in a byte at a time: the timeout is a deadline for the whole answer', async () => {
+    // Every byte comes well within the timeout, so only a deadline over the whole body ends the call.
+    const p = provider(fake.url, 600);
+    try {
+      const started = performance.now();
+      const err = await rejection(p.post('/chat/completions', chat('[[fake:drip=100]] dripping'), new AbortController().signal));
+      expect(err).toMatchObject({ kind: 'timeout', code: 'timeout' });
+      // The answer would take a minute or more to drip in; generous bound for a loaded machine.
+      expect(performance.now() - started).toBeLessThan(15_000);
+      await expect.poll(() => fake.stats.inFlight, { timeout: 5000 }).toBe(0);
+    } finally {
+      await p.close();
+    }
+  });
+
   it('aborts every call in flight on one signal, and rejects at once on an aborted signal', async () => {
     const p = provider(fake.url);
     try {

@@ -9,9 +9,9 @@ type ResponseHeaders = Record<string, string | string[] | undefined>;
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /**
- * An OpenAI-compatible upstream reached over one keep-alive undici Pool. The per-call timeout is undici's
- * headers/body timeout: a non-streaming completion sends its headers only when the answer is ready, so
- * this bounds the whole call without a timer of our own.
+ * An OpenAI-compatible upstream reached over one keep-alive undici Pool. The per-call timeout is a deadline
+ * for the whole answer, headers and body: undici's headers and body timeouts alone reset on every chunk, so
+ * an upstream that drips its answer a byte at a time would hold the call (and the run) forever.
  *
  * Calls go through undici's `dispatch` with a small handler that gathers the body into one buffer, rather
  * than `request()`, whose body stream and promise machinery cost more per call than the call itself needs
@@ -67,6 +67,7 @@ export class HttpProvider implements Provider {
     if (signal.aborted) return Promise.reject(signal.reason);
     return new Promise<T>((resolve, reject) => {
       const call = new Call(signal, (error, status, headers, text) => {
+        clearTimeout(deadline);
         this.#calls.get(signal)?.delete(call);
         if (status !== 0) onHeaders?.(headers);
         if (error !== null) {
@@ -81,6 +82,7 @@ export class HttpProvider implements Provider {
           }
         }
       });
+      const deadline = setTimeout(() => call.abort(new DeadlineError(this.timeoutMs)), this.timeoutMs);
       this.#track(signal, call);
       this.#pool.dispatch({
         method: 'POST',
@@ -133,6 +135,14 @@ export class HttpProvider implements Provider {
 
   async close(): Promise<void> {
     await this.#pool.close();
+  }
+}
+
+/** The per-call deadline passed: classified as a timeout like undici's own (see classify.ts). */
+class DeadlineError extends Error {
+  readonly code = 'EVALD_DEADLINE';
+  constructor(ms: number) {
+    super(`no complete answer within ${ms} ms`);
   }
 }
 
