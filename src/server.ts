@@ -9,6 +9,7 @@ import { openStore, storeIsShareable, type Store } from './storage/index.js';
 import { ThreadedEngine } from './engine-thread/host.js';
 import { pythonSandboxStatus } from './graders/python/index.js';
 import { pythonOptionsFromEnv } from './graders/python/options.js';
+import { closeSimilarityThreads } from './graders/text-similarity/off-thread.js';
 
 export interface RunningServer {
   url: string;
@@ -74,6 +75,8 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, log?: Lo
       await services.dispatcher.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await services.gatewayUsage.close();
+      // Process-wide; the next use (another server in this process) starts new threads.
+      await closeSimilarityThreads();
       await store.close();
     },
   };

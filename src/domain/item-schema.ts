@@ -1,12 +1,29 @@
 import { Ajv, type ValidateFunction } from 'ajv';
+import type { RegExpEngine } from 'ajv/dist/types/index.js';
 import { createRequire } from 'node:module';
 
+const require = createRequire(import.meta.url);
 // ajv-formats is CommonJS whose typings describe an ES default export; require() gives the plugin itself.
-const addFormats = createRequire(import.meta.url)('ajv-formats') as (ajv: Ajv) => Ajv;
+const addFormats = require('ajv-formats') as (ajv: Ajv) => Ajv;
+
+// `pattern` and `patternProperties` are users' regular expressions run against users' rows, on the event
+// loop. V8's backtracking engine takes exponential time on patterns such as ^(a+)+$; RE2 (the native `re2`
+// package) answers in time linear in the input, and refuses what it cannot do so (backreferences,
+// lookaround), which then makes the schema invalid rather than a way to freeze the server.
+const RE2 = require('re2') as new (pattern: string, flags: string) => { test(s: string): boolean };
+function re2(pattern: string, flags: string) {
+  try {
+    return new RE2(pattern, flags);
+  } catch (e) {
+    throw new Error(`pattern ${JSON.stringify(pattern)} is not supported (${(e as Error).message}): evald runs patterns with RE2, `
+      + 'in time linear in the input, which has no lookahead, lookbehind or backreferences');
+  }
+}
+const regExp: RegExpEngine = Object.assign(re2, { code: 'new RE2' });
 
 // `strict: false`: item schemas are users' JSON Schemas, and the spec lets them carry any keyword (the SDK's
 // own tests send {"foo":"bar"}); unknown keywords are ignored rather than refused.
-const ajv = new Ajv({ strict: false, allErrors: false, validateSchema: true });
+const ajv = new Ajv({ strict: false, allErrors: false, validateSchema: true, code: { regExp } });
 addFormats(ajv);
 
 const cache = new Map<string, ValidateFunction>();

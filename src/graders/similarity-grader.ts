@@ -1,5 +1,7 @@
-import type { GradeContext, GradeResult, Grader } from './grader.js';
+import { GradeError, type GradeContext, type GradeResult, type Grader } from './grader.js';
 import { similarity, type SimilarityMetric } from './text-similarity/index.js';
+import { gradesInline, sizeRefusal } from './text-similarity/limits.js';
+import { similarityOffThread } from './text-similarity/off-thread.js';
 
 export interface TextSimilaritySpec {
   type: 'text_similarity';
@@ -18,9 +20,15 @@ export const textSimilarity: Grader<TextSimilaritySpec> = (spec, ctx) => {
   const input = ctx.render(spec.input);
   const reference = ctx.render(spec.reference);
   const threshold = spec.pass_threshold ?? 1;
-  if (spec.evaluation_metric === 'cosine') return cosineGrade(input, reference, threshold, ctx);
-  const score = similarity(spec.evaluation_metric, input, reference);
-  return { score, passed: score >= threshold };
+  const metric = spec.evaluation_metric;
+  if (metric === 'cosine') return cosineGrade(input, reference, threshold, ctx);
+  const refusal = sizeRefusal(metric, input, reference);
+  if (refusal) throw new GradeError('text_similarity_input_too_large', refusal);
+  if (gradesInline(metric, input, reference)) {
+    const score = similarity(metric, input, reference);
+    return { score, passed: score >= threshold };
+  }
+  return similarityOffThread(metric, input, reference, ctx.signal).then((score) => ({ score, passed: score >= threshold }));
 };
 
 async function cosineGrade(input: string, reference: string, threshold: number, ctx: GradeContext): Promise<GradeResult> {

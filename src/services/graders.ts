@@ -27,8 +27,8 @@ type Errors = Record<(typeof ERROR_FLAGS)[number], boolean> & {
   python_grader_server_error_type: string | null;
   python_grader_runtime_error_details: string | null;
   model_grader_server_error_details: string | null;
-  /** evald's own: what `other_error` was, when evald can say (a formula that gave no number). */
-  other_error_details?: string;
+  /** evald's own: what an `other_error` was, when evald can say (OpenAI's flags name no reason for it). */
+  other_error_details?: string | null;
 };
 
 /** `/fine_tuning/alpha/graders/{run,validate}`: try one grader on one sample. */
@@ -47,7 +47,8 @@ export class GradersService {
     return { grader };
   }
 
-  async run(request: RunGraderRequest) {
+  /** Grades one sample; `signal` (the HTTP request's: aborted when the client hangs up) stops the work. */
+  async run(request: RunGraderRequest, signal?: AbortSignal) {
     const started = performance.now();
     const { grader } = request;
     const item = request.item ?? {};
@@ -56,11 +57,18 @@ export class GradersService {
       sample.output_json = JSON.parse(request.model_sample);
     } catch { /* not JSON: no output_json */ }
     const errors = emptyErrors();
+    // Not AbortSignal.any: on Node 20 the signal it makes can be collected while a worker thread still
+    // waits on it, and then the client's hang-up never reaches the grader.
+    const stop = new AbortController();
+    const deadline = setTimeout(() => stop.abort(new DOMException('the grader ran for 10 minutes', 'TimeoutError')), 10 * 60_000);
+    const onHangUp = () => stop.abort(signal!.reason);
+    signal?.addEventListener('abort', onHangUp, { once: true });
     const perModel: Record<string, Usage> = {};
     const python = this.createPython();
     const ctx: GradeContext = {
-      item, sample, signal: AbortSignal.timeout(10 * 60_000), models: this.models, python,
+      item, sample, models: this.models, python,
       render: (t) => renderTemplate(t, { item, sample }),
+      signal: stop.signal,
     };
     const gradeOne = async (spec: SubGrader): Promise<number> => {
       const result = await graderFor(spec.type)!(spec, ctx);
@@ -93,6 +101,8 @@ export class GradersService {
       flagError(errors, e);
       reward = 0;
     } finally {
+      clearTimeout(deadline);
+      signal?.removeEventListener('abort', onHangUp);
       await python.close();
     }
     const usageValues = Object.values(perModel);
@@ -135,7 +145,7 @@ export class GradersService {
 
 function emptyErrors(): Errors {
   const flags = Object.fromEntries(ERROR_FLAGS.map((f) => [f, false])) as Record<(typeof ERROR_FLAGS)[number], boolean>;
-  return { ...flags, python_grader_server_error_type: null, python_grader_runtime_error_details: null, model_grader_server_error_details: null };
+  return { ...flags, python_grader_server_error_type: null, python_grader_runtime_error_details: null, model_grader_server_error_details: null, other_error_details: null };
 }
 
 function flagError(errors: Errors, e: unknown): void {
@@ -148,7 +158,7 @@ function flagError(errors: Errors, e: unknown): void {
   else if (code.startsWith('python_sandbox') || code === 'python_unavailable') { errors.python_grader_server_error = true; errors.python_grader_server_error_type = code; }
   else if (code.startsWith('python')) { errors.python_grader_runtime_error = true; errors.python_grader_runtime_error_details = message; }
   else if (code.startsWith('upstream') || code.startsWith('provider') || code === 'rate_limited') { errors.model_grader_server_error = true; errors.model_grader_server_error_details = message; }
-  else errors.other_error = true;
+  else { errors.other_error = true; errors.other_error_details = code ? `${code}: ${message}` : message; }
 }
 
 function addUsage(perModel: Record<string, Usage>, model: string, u: Usage): void {
