@@ -1,5 +1,6 @@
 // One request must never freeze the server, and no upstream may hold a run forever: hostile item-schema
 // patterns, text_similarity on huge strings (in a run and through the graders API), an upstream that drips.
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI, { toFile } from 'openai';
 import { startFakeUpstream, type FakeUpstream } from '../src/fake-upstream/index.js';
@@ -139,6 +140,30 @@ describe('a request never freezes the server', () => {
     expect(error.param).toBe('data_source_config.item_schema');
     expect(error.message).toMatch(/RE2.*no lookahead/);
   });
+});
+
+describe('the graders API under load', () => {
+  it('runs 40 concurrent python grader calls with at most EVALD_PYTHON_WORKERS (2) sandboxes at once, answering every one', async () => {
+    const sandboxes = () => {
+      // The server runs in this process, so its sandboxes are bwrap children of this process.
+      const out = execFileSync('ps', ['-o', 'comm=', '--ppid', String(process.pid)], { encoding: 'utf8' });
+      return out.split('\n').filter((name) => name.trim() === 'bwrap').length;
+    };
+    let most = 0;
+    const watch = setInterval(() => { most = Math.max(most, sandboxes()); }, 25);
+    try {
+      const calls = Array.from({ length: 40 }, (_, i) => client.fineTuning.alpha.graders.run({
+        grader: { type: 'python', name: 'slow', source: `import time\ndef grade(sample, item):\n    time.sleep(0.2)\n    return ${i % 2}` },
+        model_sample: 'x',
+      }));
+      const answers = await Promise.all(calls);
+      expect(answers.map((a) => a.reward)).toEqual(Array.from({ length: 40 }, (_, i) => i % 2));
+    } finally {
+      clearInterval(watch);
+    }
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(2);
+  }, 120_000);
 });
 
 describe('an upstream that drips its answer', () => {

@@ -10,6 +10,7 @@ import { ApiError, quote } from '../api/errors.js';
 import { NAMESPACES } from '../domain/template.js';
 import { checkPythonSources, pythonSources, type PythonSourceChecker } from './python-checks.js';
 import { checkTemplates, graderTemplates } from './template-checks.js';
+import { CallGate } from './call-gate.js';
 
 export const ValidateGraderRequest = z.object({ grader: StandaloneGrader });
 export const RunGraderRequest = z.object({
@@ -33,11 +34,20 @@ type Errors = Record<(typeof ERROR_FLAGS)[number], boolean> & {
 
 /** `/fine_tuning/alpha/graders/{run,validate}`: try one grader on one sample. */
 export class GradersService {
+  readonly #pythonGate: CallGate;
+
+  /**
+   * `pythonConcurrency` calls with a python grader run at once (each starts a sandbox); up to
+   * PYTHON_QUEUE more wait their turn, and a call beyond those is refused with a 429.
+   */
   constructor(
     private readonly models: ModelAccess,
     private readonly createPython: () => PythonAccess & { close(): Promise<void> },
     private readonly checkPython: PythonSourceChecker,
-  ) {}
+    pythonConcurrency = 2,
+  ) {
+    this.#pythonGate = new CallGate(pythonConcurrency, PYTHON_QUEUE, 'calls with a python grader');
+  }
 
   /** Refuses what could never grade: a bad formula, a template that cannot render, python that does not compile. */
   async validate(grader: StandaloneGrader) {
@@ -63,6 +73,14 @@ export class GradersService {
     const deadline = setTimeout(() => stop.abort(new DOMException('the grader ran for 10 minutes', 'TimeoutError')), 10 * 60_000);
     const onHangUp = () => stop.abort(signal!.reason);
     signal?.addEventListener('abort', onHangUp, { once: true });
+    let leaveGate: (() => void) | null = null;
+    try {
+      if (usesPython(grader)) leaveGate = await this.#pythonGate.enter(stop.signal);
+    } catch (e) {
+      clearTimeout(deadline);
+      signal?.removeEventListener('abort', onHangUp);
+      throw e;
+    }
     const perModel: Record<string, Usage> = {};
     const python = this.createPython();
     const ctx: GradeContext = {
@@ -104,6 +122,7 @@ export class GradersService {
       clearTimeout(deadline);
       signal?.removeEventListener('abort', onHangUp);
       await python.close();
+      leaveGate?.();
     }
     const usageValues = Object.values(perModel);
     return {
@@ -141,6 +160,17 @@ export class GradersService {
     }
     return list;
   }
+}
+
+/** Calls with a python grader that may wait for a sandbox before the next is refused. */
+export const PYTHON_QUEUE = 64;
+
+function usesPython(grader: StandaloneGrader): boolean {
+  if (grader.type !== 'multi') return grader.type === 'python';
+  const g = grader.graders;
+  const subs: Array<{ type: string }> = 'type' in g && typeof g.type === 'string' ? [g as { type: string }]
+    : Array.isArray(g) ? g : Object.values(g as Record<string, { type: string }>);
+  return subs.some((sub) => sub.type === 'python');
 }
 
 function emptyErrors(): Errors {

@@ -9,6 +9,7 @@ import { RunsService } from './runs.js';
 import { GradersService } from './graders.js';
 import { ItemSearchService } from './item-search.js';
 import { createModelLayer, type ModelLayer } from './models.js';
+import { pythonOptionsFromEnv } from '../graders/python/options.js';
 import { CompareService } from './compare.js';
 import { ExportService } from './export.js';
 import { Fleet, shareBudgetsThrough } from './fleet.js';
@@ -75,7 +76,7 @@ export function createServices(
     runs,
     itemSearch: new ItemSearchService(store, runs),
     files: new FilesService(store, config.maxFileBytes),
-    graders: new GradersService(models.access, models.createPython, checkPython),
+    graders: new GradersService(models.access, models.createPython, checkPython, pythonOptionsFromEnv(env).workers),
     compare: new CompareService(store),
     exports: new ExportService(store),
     engine,

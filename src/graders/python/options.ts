@@ -14,7 +14,7 @@ export interface PythonOptions {
   memoryMb: number;
   /** Workers per (run, source) pool. */
   workers: number;
-  /** RLIMIT_NPROC inside the sandbox (processes and threads), which is what bounds a fork bomb. */
+  /** RLIMIT_NPROC inside the sandbox: threads, since the seccomp filter refuses fork (1 when there is no filter). */
   maxProcesses: number;
   /** Bytes a worker may write (stdout protocol + stderr) while answering one item before it is killed. */
   maxOutputBytes: number;

@@ -34,7 +34,8 @@ ${body.trim().split('\n').map((line) => `    ${line}`).join('\n')}
 describe('sandbox detection', () => {
   it('finds bwrap and the system python and runs unprivileged', async () => {
     const status = await pythonSandboxStatus();
-    expect(status).toMatchObject({ ready: true, mode: 'bwrap', bwrap: expect.stringMatching(/bwrap$/) });
+    expect(status).toMatchObject({ ready: true, mode: 'bwrap', bwrap: expect.stringMatching(/bwrap$/), seccomp: true });
+    expect(status.detail).toContain('seccomp: no fork');
     if (process.getuid?.() === 0) expect(status.uid).toBe(65534);
   });
 
@@ -188,6 +189,34 @@ for _ in range(100000):
     if os.fork() == 0:
         time.sleep(3600)
 return 1.0`)).toBe('python_exception');
+  });
+
+  it('is one process: fork, subprocess and multiprocessing are refused by seccomp, threads still work', async () => {
+    // Several processes would each get the memory limit; one process with threads shares it.
+    expect(await attempt(`
+import threading, subprocess, multiprocessing
+t = threading.Thread(target=lambda: None)
+t.start()
+t.join()
+for start in (lambda: subprocess.run(["/usr/bin/true"]), lambda: multiprocessing.Process(target=print).start(), os.fork):
+    try:
+        start()
+        return 1.0
+    except OSError:
+        pass
+return 0.0`)).toBe(0);
+  });
+
+  it('cannot hold memory outside its address space (memfd, SysV shared memory)', async () => {
+    expect(await attempt(`
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+try:
+    os.memfd_create("hoard")
+    return 1.0
+except OSError:
+    pass
+return 1.0 if libc.shmget(0, 1 << 20, 0o1600) >= 0 else 0.0`)).toBe(0);
   });
 
   it('holds no file descriptor but its own channels (nothing the server inherited)', async () => {

@@ -2,9 +2,10 @@ import { execFile, spawn, type ChildProcessWithoutNullStreams, type SpawnOptions
 import { accessSync, constants, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { bwrapArgs, bwrapFeatures, hostLayout, pythonArgs, SANDBOX_ENV, type Interpreter, type Layout } from './bwrap-args.js';
 import type { PythonOptions } from './options.js';
+import { compileSeccompFilter } from './seccomp.js';
 
 /** What /health and the logs say about python graders. */
 export interface SandboxStatus {
@@ -16,6 +17,8 @@ export interface SandboxStatus {
   bwrapVersion: string | null;
   /** The host uid the sandbox runs as (nobody when the server is root, so RLIMIT_NPROC applies). */
   uid: number | null;
+  /** Whether a seccomp filter refuses fork (a worker is then one process, bounded by its memory limit). */
+  seccomp: boolean;
   /** Why it is not ready, or how it is isolated, or the warning that it is not. */
   detail: string;
 }
@@ -67,7 +70,7 @@ export async function pythonSandboxStatus(options: PythonOptions): Promise<Sandb
 
 async function sandboxed(options: PythonOptions): Promise<Launcher> {
   const status: SandboxStatus = {
-    ready: false, mode: 'bwrap', python: null, pythonVersion: null, bwrap: null, bwrapVersion: null, uid: null, detail: '',
+    ready: false, mode: 'bwrap', python: null, pythonVersion: null, bwrap: null, bwrapVersion: null, uid: null, seccomp: false, detail: '',
   };
   const refuse = (detail: string): Launcher => ({ status: { ...status, detail }, spawn: () => { throw new Error(detail); } });
   if (process.platform !== 'linux') return refuse(`python graders need a Linux host for the bubblewrap sandbox; ${UNSAFE_HINT}`);
@@ -94,8 +97,21 @@ async function sandboxed(options: PythonOptions): Promise<Launcher> {
   status.uid = ids.uid ?? process.getuid?.() ?? null;
   // The host env never reaches bwrap, whatever its version does with --clearenv.
   const host = { ...ids, cwd: '/', env: { PATH: SANDBOX_ENV.PATH } };
-  const argv = (opts: PythonOptions, tail: string[]) => [...bwrapArgs(layout, opts, features), '--', layout.python, ...tail];
-  const probe = await run(bwrap, argv(options, ['-I', '-c', 'print("ok")']), host);
+  // Without the filter a worker could fork, so it gets no second process or thread at all (RLIMIT_NPROC 1):
+  // either way its memory limit bounds the whole worker.
+  const compiled = await compileSeccompFilter([python.executable, '/usr/bin/python3']);
+  let filter = 'bpf' in compiled ? compiled.bpf : null;
+  const argv = (opts: PythonOptions, tail: string[]) =>
+    [...bwrapArgs(layout, opts, features), ...(filter ? ['--seccomp', String(SECCOMP_FD)] : []), '--', layout.python, ...tail];
+  const probeArgs = ['-I', '-c', 'print("ok")'];
+  let probe = await run(bwrap, argv(options, probeArgs), host, filter);
+  let noFilter = 'bpf' in compiled ? null : compiled.missing;
+  if (filter && probe.stdout.trim() !== 'ok') {
+    // A kernel without seccomp filters, or a bwrap that cannot load one: the process-count fallback.
+    noFilter = `no seccomp filter: bubblewrap could not load it (${probe.stderr.trim().split('\n')[0] || probe.error || `exit ${probe.code}`})`;
+    filter = null;
+    probe = await run(bwrap, argv(options, probeArgs), host);
+  }
   if (probe.stdout.trim() !== 'ok') {
     const why = (probe.stderr.trim() || probe.error || `exit ${probe.code}`).split('\n').slice(0, 3).join(' ');
     return refuse(`bubblewrap is installed but could not start a sandbox (${why}). It needs unprivileged user namespaces `
@@ -105,11 +121,14 @@ async function sandboxed(options: PythonOptions): Promise<Launcher> {
   }
   const missing = Object.entries(features).filter(([, has]) => !has).map(([flag]) => flag);
   status.ready = true;
+  status.seccomp = filter !== null;
   status.detail = `sandboxed with bubblewrap: no network, own pid/ipc/user namespaces, read-only ${layout.roBinds.join(', ')}`
+    + (filter ? '; seccomp: no fork, memfd or SysV shared memory' : `; ${noFilter}, so a worker may start no other process or thread (RLIMIT_NPROC 1)`)
     + (missing.length ? `; this bwrap lacks ${missing.join(', ')} (upgrade to 0.8+ for full hardening)` : '');
+  const bpf = filter;
   return {
     status,
-    spawn: (opts, args = pythonArgs(opts)) => spawnSandbox(bwrap, ['--info-fd', '3', ...argv(opts, args)], host),
+    spawn: (opts, args = pythonArgs(bpf ? opts : { ...opts, maxProcesses: 1 })) => spawnSandbox(bwrap, ['--info-fd', '3', ...argv(opts, args)], host, bpf),
   };
 }
 
@@ -119,8 +138,9 @@ async function sandboxed(options: PythonOptions): Promise<Launcher> {
  * also work (--die-with-parent), but would orphan pid 1 to the host's init, which in a container may be
  * node, which never reaps it.
  */
-function spawnSandbox(bwrap: string, args: string[], host: SpawnOptions): Spawned {
-  const child = spawn(bwrap, args, { ...host, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] }) as ChildProcessWithoutNullStreams;
+function spawnSandbox(bwrap: string, args: string[], host: SpawnOptions, bpf: Buffer | null): Spawned {
+  const child = spawn(bwrap, args, { ...host, stdio: ['pipe', 'pipe', 'pipe', 'pipe', bpf ? 'pipe' : 'ignore'] }) as ChildProcessWithoutNullStreams;
+  if (bpf) feedFilter(child.stdio[SECCOMP_FD] as Writable, bpf);
   let sandboxPid: number | null = null;
   let info = '';
   const infoFd = child.stdio[3] as Readable;
@@ -152,7 +172,7 @@ function spawnSandbox(bwrap: string, args: string[], host: SpawnOptions): Spawne
 
 async function unsandboxed(options: PythonOptions): Promise<Launcher> {
   const python = await findInterpreter(options.python);
-  const base = { mode: 'none' as const, bwrap: null, bwrapVersion: null, uid: process.getuid?.() ?? null };
+  const base = { mode: 'none' as const, bwrap: null, bwrapVersion: null, uid: process.getuid?.() ?? null, seccomp: false };
   if (typeof python === 'string') {
     const status = { ...base, ready: false, python: null, pythonVersion: null, detail: python };
     return { status, spawn: () => { throw new Error(python); } };
@@ -163,7 +183,7 @@ async function unsandboxed(options: PythonOptions): Promise<Launcher> {
   process.emitWarning(detail, { code: 'EVALD_PYTHON_UNSANDBOXED' });
   return {
     status: { ...base, ready: true, python: python.executable, pythonVersion: python.version, detail },
-    spawn: (opts, args = pythonArgs(opts)) => {
+    spawn: (opts, args = pythonArgs({ ...opts, maxProcesses: 1 })) => {
       const scratch = mkdtempSync(join(tmpdir(), 'evald-python-'));
       const env = { ...SANDBOX_ENV, HOME: scratch, TMPDIR: scratch };
       // detached: its own process group, so killing the worker also kills anything it forked.
@@ -213,11 +233,34 @@ function isExecutable(path: string): boolean {
 
 interface RunResult { code: number | null; stdout: string; stderr: string; error: string | null }
 
-function run(command: string, args: string[], options: Pick<SpawnOptions, 'uid' | 'gid' | 'cwd' | 'env'>): Promise<RunResult> {
+/** The fd bwrap reads the seccomp filter from (`--seccomp 4`); 3 is its --info-fd. */
+const SECCOMP_FD = 4;
+
+function feedFilter(pipe: Writable, bpf: Buffer): void {
+  pipe.on('error', () => {}); // bwrap exited before reading it: the spawn reports that
+  pipe.end(bpf);
+}
+
+function run(command: string, args: string[], options: Pick<SpawnOptions, 'uid' | 'gid' | 'cwd' | 'env'>, bpf: Buffer | null = null): Promise<RunResult> {
+  if (bpf) return runWithFilter(command, args, options, bpf);
   return new Promise((resolve) => {
     execFile(command, args, { ...options, timeout: 20_000, maxBuffer: 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr), error: error ? error.message : null });
     });
+  });
+}
+
+// execFile has no extra fds: the same as run(), with the filter on fd 4.
+function runWithFilter(command: string, args: string[], options: Pick<SpawnOptions, 'uid' | 'gid' | 'cwd' | 'env'>, bpf: Buffer): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe', 'ignore', 'pipe'], timeout: 20_000, killSignal: 'SIGKILL' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => { if (stdout.length < 1024 * 1024) stdout += d.toString('utf8'); });
+    child.stderr!.on('data', (d: Buffer) => { if (stderr.length < 1024 * 1024) stderr += d.toString('utf8'); });
+    feedFilter(child.stdio[SECCOMP_FD] as Writable, bpf);
+    child.on('error', (e) => resolve({ code: null, stdout, stderr, error: e.message }));
+    child.on('close', (code) => resolve({ code, stdout, stderr, error: code === 0 ? null : `exit ${code}` }));
   });
 }
