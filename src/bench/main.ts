@@ -6,11 +6,12 @@ import { benchEvals } from './evals.js';
 import { benchFairness } from './fairness.js';
 import { benchGatewayOverhead, benchListPages, benchLogRun, benchStreamTtfb } from './gateway.js';
 import { benchDashboard } from './dashboard.js';
+import { benchHealthUnderFuzzy } from './health.js';
 import { benchJsonl, benchPython, benchSampled, pollInterval, SAMPLED_POLL_MS } from './runs.js';
 import { benchLimits } from './limits.js';
 
 /**
- * `npm run bench [scenario…]`: evals, jsonl, sampled, limits, python, cli, fairness, gateway, logs, dashboard (default: all). Each scenario starts the built
+ * `npm run bench [scenario…]`: evals, jsonl, sampled, limits, python, cli, fairness, gateway, logs, dashboard, health (default: all). Each scenario starts the built
  * server as its own process on a fresh SQLite file and prints a Markdown table for BENCHMARKS.md.
  */
 async function main(which: string[]): Promise<void> {
@@ -123,6 +124,11 @@ async function main(which: string[]): Promise<void> {
         out(`| cold | ${f(r.page.cold.ms, 0)} | ${r.page.cold.requests} |`);
         out(`| warm (median of 3) | ${f(r.page.warm.ms, 0)} | ${r.page.warm.requests} |`);
       }
+    if (all || which.includes('health')) {
+      const r = await benchHealthUnderFuzzy(dir);
+      out('\n## /health while a run fuzzy-matches two 200,000-character strings (one request at a time, every 20 ms)\n');
+      out('| probes | item graded in s | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|');
+      out(`| ${r.probes} | ${f(r.seconds, 1)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.max, 2)} |`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
