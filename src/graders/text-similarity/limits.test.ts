@@ -22,9 +22,10 @@ describe('text_similarity size limits', () => {
     expect(sizeRefusal('rouge_l', 'y', 'x'.repeat(200_001))).toMatch(/reference has 200001 characters/);
   });
 
-  it('grades small pairs inline, meteor never', () => {
+  it('grades small pairs inline, large ones not', () => {
     expect(gradesInline('fuzzy_match', 'x'.repeat(2048), 'y'.repeat(2048))).toBe(true);
     expect(gradesInline('fuzzy_match', 'x'.repeat(2048), 'y'.repeat(2049))).toBe(false);
-    expect(gradesInline('meteor', 'a', 'b')).toBe(false);
+    expect(gradesInline('meteor', 'a', 'b')).toBe(true);
+    expect(gradesInline('meteor', 'x'.repeat(4000), 'y'.repeat(97))).toBe(false);
   });
 });
