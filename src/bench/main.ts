@@ -124,6 +124,7 @@ async function main(which: string[]): Promise<void> {
         out(`| cold | ${f(r.page.cold.ms, 0)} | ${r.page.cold.requests} |`);
         out(`| warm (median of 3) | ${f(r.page.warm.ms, 0)} | ${r.page.warm.requests} |`);
       }
+    }
     if (all || which.includes('health')) {
       const r = await benchHealthUnderFuzzy(dir);
       out('\n## /health while a run fuzzy-matches two 200,000-character strings (one request at a time, every 20 ms)\n');
