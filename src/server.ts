@@ -24,9 +24,10 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, log?: Lo
   const config: Config = loadConfig(env);
   const logger = log ?? await createLogger(config.logLevel, config.logFormat);
   const store = await openStore(env);
-  // With no API key yet, evald is in open local mode and accepts any bearer: it must not listen beyond
-  // this machine then, whatever HOST says.
-  const openMode = (await store.keys.countActive()) === 0;
+  // With no API key ever made, evald is in open local mode and accepts any bearer: it must not listen
+  // beyond this machine then, whatever HOST says. Revoked keys count: revoking the last key closes the
+  // server to everyone rather than opening it (KeysService.isOpenMode).
+  const openMode = (await store.keys.countEver()) === 0;
   let host = config.host;
   if (openMode) {
     if (!isLoopback(host)) logger.warn({ host }, 'no API key exists: binding to 127.0.0.1 instead of HOST until one is created');
@@ -39,6 +40,8 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, log?: Lo
   // The engine gets a thread of its own wherever a second connection sees the same store; see host.ts.
   const threaded = config.worker && config.engineThread && storeIsShareable(env);
   const services = createServices(store, config, logger, () => url, env, threaded ? new ThreadedEngine(env, logger) : undefined);
+  // A server reachable from other machines accepts only keys, whatever becomes of the keys in the store.
+  if (!isLoopback(host)) services.keys.requireKeys();
   const app = createApp(services, config, logger);
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: host }, () => resolve(s));

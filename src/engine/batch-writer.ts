@@ -1,4 +1,5 @@
-import type { GradedItem, Store } from '../storage/index.js';
+import type { Logger } from 'pino';
+import { isStorageFull, STORAGE_FULL_MESSAGE, type GradedItem, type Store } from '../storage/index.js';
 import { relieveMemory } from './memory.js';
 
 // A batch is written when it reaches this many items or this age, whichever comes first: counts stay fresh
@@ -7,6 +8,10 @@ const MAX_BATCH = 500;
 const MAX_AGE_MS = 250;
 // Past this many unwritten items the producer waits for the writer, so a slow store bounds memory.
 const HIGH_WATER = 5000;
+// A batch the store has no room for is retried after these waits (doubling up to the last), for as long
+// as the run goes on: the run pauses (its producers wait at HIGH_WATER) and resumes once space is freed.
+const FULL_RETRY_FIRST_MS = 250;
+const FULL_RETRY_MAX_MS = 5000;
 
 /** Collects graded items and commits them in batches, one transaction at a time, in arrival order. */
 export class BatchWriter {
@@ -24,6 +29,9 @@ export class BatchWriter {
     /** Called when the store refuses a batch: the run was canceled, deleted, or our lease was lost. */
     private readonly onRefused: () => void,
     private readonly memorySoftLimitMb = 0,
+    private readonly log: Pick<Logger, 'warn' | 'info'> | null = null,
+    /** Ends the wait for space (cancel, delete, shutdown). */
+    private readonly stopped: AbortSignal | null = null,
   ) {
     this.timer = setInterval(() => this.flush(), MAX_AGE_MS);
     this.timer.unref();
@@ -44,7 +52,7 @@ export class BatchWriter {
       this.chain = this.chain.then(async () => {
         if (this.failure) return;
         try {
-          const accepted = await this.store.runs.commitBatch(this.runId, this.owner, batch, Math.floor(Date.now() / 1000));
+          const accepted = await this.commit(batch);
           if (accepted) this.written += batch.length;
           else this.onRefused();
           relieveMemory(this.memorySoftLimitMb);
@@ -55,6 +63,30 @@ export class BatchWriter {
       });
     }
     return this.chain;
+  }
+
+  /** Commits one batch, waiting out a full store (SQLITE_FULL, disk_full) instead of failing the run. */
+  private async commit(batch: GradedItem[]): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const accepted = await this.store.runs.commitBatch(this.runId, this.owner, batch, Math.floor(Date.now() / 1000));
+        if (attempt > 0) this.log?.info({ run_id: this.runId, attempts: attempt + 1 }, 'run resumed: the store has room again');
+        return accepted;
+      } catch (e) {
+        if (!isStorageFull(e) || this.stopped?.aborted) throw e;
+        const waitMs = Math.min(FULL_RETRY_MAX_MS, FULL_RETRY_FIRST_MS * 2 ** attempt);
+        // Said at the first failure and then about once a minute, not at every retry.
+        if (attempt === 0 || attempt % 12 === 0) {
+          this.log?.warn({ run_id: this.runId, cause: 'storage_full', err: e, batch_items: batch.length, retry_in_ms: waitMs },
+            `run paused: ${STORAGE_FULL_MESSAGE}; the batch is kept and retried until it fits`);
+        }
+        await new Promise<void>((resolve) => {
+          const done = () => { clearTimeout(timer); this.stopped?.removeEventListener('abort', done); resolve(); };
+          const timer = setTimeout(done, waitMs);
+          this.stopped?.addEventListener('abort', done, { once: true });
+        });
+      }
+    }
   }
 
   /** Writes what is left and stops the timer; rethrows a store failure so the run can report it. */

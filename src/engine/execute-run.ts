@@ -53,7 +53,7 @@ export async function executeRun(run: RunRecord, deps: ExecuteDeps, signal: Abor
     }
   });
   let end: RunEnd | null = null;
-  const writer = new BatchWriter(store, run.id, owner, () => stopped.abort('run is no longer in progress'), deps.memorySoftLimitMb);
+  const writer = new BatchWriter(store, run.id, owner, () => stopped.abort('run is no longer in progress'), deps.memorySoftLimitMb, log, stopped.signal);
   const hasPython = evalRecord.testing_criteria.some((c) => c.type === 'python');
   const python = hasPython ? deps.createPython() : { grade: () => Promise.reject(new Error('no python grader')), close: async () => {} };
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { RunRecord, Store } from '../storage/index.js';
+import { isStorageFull, STORAGE_FULL_MESSAGE, type RunRecord, type Store } from '../storage/index.js';
 import { executeRun, type ExecuteDeps } from './execute-run.js';
 
 /** A run engine as the process drives it, whether it runs in this thread (RunEngine) or another. */
@@ -76,10 +76,14 @@ export class RunEngine implements Engine {
         while (this.running && this.active.size < this.options.maxParallelRuns) {
           const run = await this.store.runs.claim(this.owner, this.options.leaseMs, Date.now());
           if (!run) break;
+          // Our own run, whose lease lapsed while its renewals failed (a full disk): claiming it renewed
+          // the lease, and it is still executing here.
+          if (this.active.has(run.id)) continue;
           this.launch(run);
         }
       } catch (e) {
-        this.log.error({ err: e }, 'claiming runs failed');
+        if (isStorageFull(e)) this.log.warn({ err: e, cause: 'storage_full' }, `claiming runs failed: ${STORAGE_FULL_MESSAGE}`);
+        else this.log.error({ err: e }, 'claiming runs failed');
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, pollMs);

@@ -99,13 +99,25 @@ export class FilesService {
   }
 
   /** Writes one uploaded stream into the store in CHUNK_BYTES pieces, never holding more than one piece. */
-  private async storeStream(id: string, project: string, filename: string, stream: NodeJS.ReadableStream & { truncated?: boolean }): Promise<{ filename: string; bytes: number }> {
+  private async storeStream(id: string, project: string, filename: string, stream: Readable & { truncated?: boolean }): Promise<{ filename: string; bytes: number }> {
+    try {
+      return await this.writeChunks(id, project, filename, stream);
+    } catch (e) {
+      // The rest of the part is read and dropped: busboy waits for a part to be consumed before it ends
+      // the form, so a part left unread (the store refused its first chunk: a full disk) hangs the request.
+      stream.resume();
+      throw e;
+    }
+  }
+
+  private async writeChunks(id: string, project: string, filename: string, stream: Readable & { truncated?: boolean }): Promise<{ filename: string; bytes: number }> {
     await this.store.files.insert({ id, project, filename, purpose: 'pending', bytes: 0, status: 'uploading', created_at: nowS(), expires_at: null });
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     let seq = 0;
     let total = 0;
-    for await (const data of stream as AsyncIterable<Buffer>) {
+    // Leaving the loop early must not destroy the part: it is drained instead (storeStream).
+    for await (const data of stream.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
       pending.push(data);
       pendingBytes += data.length;
       total += data.length;

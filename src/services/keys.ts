@@ -5,16 +5,26 @@ import type { KeyRecord, Store } from '../storage/index.js';
 const PREFIX_LENGTH = 14;
 const hash = (key: string) => createHash('sha256').update(key).digest('hex');
 
-// While no key exists, evald is in open local mode. The answer is cached briefly so that a key made by
-// `evald keys create` in another process takes effect within a second, without a query per request.
+// While no key has ever existed, evald is in open local mode. The answer is cached briefly so that a key
+// made by `evald keys create` in another process takes effect within a second, without a query per request.
 const OPEN_MODE_CACHE_MS = 1000;
 
-/** API keys and the project each one belongs to. */
+/**
+ * API keys and the project each one belongs to. Open local mode ends for good the first time a key exists:
+ * revoking every key afterwards makes every request a 401, never an open door; and a server listening
+ * beyond loopback never enters it at all (requireKeys).
+ */
 export class KeysService {
   private openModeCheckedAt = 0;
   private openMode = true;
+  private keysRequired = false;
 
   constructor(private readonly store: Store) {}
+
+  /** From now on no bearer is accepted without a key, whatever the store holds (a non-loopback listener). */
+  requireKeys(): void {
+    this.keysRequired = true;
+  }
 
   /** Makes a key for `project`; the returned `key` is the only time it is ever shown. */
   async create(project: string, name: string | null = null): Promise<KeyRecord & { key: string }> {
@@ -23,7 +33,7 @@ export class KeysService {
       id: newId('key_'), project, name, prefix: key.slice(0, PREFIX_LENGTH), created_at: Math.floor(Date.now() / 1000), revoked_at: null,
     };
     await this.store.keys.insert({ ...record, key_hash: hash(key) });
-    this.openModeCheckedAt = 0;
+    this.openMode = false;
     return { ...record, key };
   }
 
@@ -36,7 +46,6 @@ export class KeysService {
    * itself; returns how many keys it revoked.
    */
   async revoke(target: string): Promise<number> {
-    this.openModeCheckedAt = 0;
     const now = Math.floor(Date.now() / 1000);
     const trimmed = target.trim().replace(/(?:…|\.\.\.)$/, '');
     if (trimmed.length > PREFIX_LENGTH && trimmed.startsWith('sk-evald-')) {
@@ -46,11 +55,13 @@ export class KeysService {
     return this.store.keys.revoke(trimmed, now);
   }
 
-  /** True while no active key exists: then any bearer is accepted, as the `default` project. */
+  /** True while no key has ever existed (and keys are not required): then any bearer is accepted, as `default`. */
   async isOpenMode(): Promise<boolean> {
+    if (this.keysRequired || !this.openMode) return false;
     const now = Date.now();
     if (now - this.openModeCheckedAt > OPEN_MODE_CACHE_MS) {
-      this.openMode = (await this.store.keys.countActive()) === 0;
+      // Once closed it stays closed: only the first key matters, so revoking keys never reopens it.
+      this.openMode = (await this.store.keys.countEver()) === 0;
       this.openModeCheckedAt = now;
     }
     return this.openMode;

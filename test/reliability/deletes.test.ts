@@ -66,7 +66,7 @@ describeEachBackend('deletes during a run', (backend) => {
     expect(done.result_counts).toMatchObject({ total: ROWS, errored: 0 });
     await waitFor(async () => ((await leftovers(server, [file.id])).file_chunks === 0 ? true : undefined), 10_000, 'the file to be removed');
     expect(await leftovers(server, [file.id])).toEqual(NONE);
-  });
+  }, 120_000);
 
   it('leaves nothing of an eval deleted while its runs commit batches', async () => {
     const ev = await server.client.evals.create(checkEval);

@@ -36,6 +36,15 @@ export class KeysRepo {
     return Number(result.numUpdatedRows);
   }
 
+  /**
+   * Keys ever made, revoked ones included (a revoke keeps the row): once this is above 0, open local mode
+   * is over for this store (KeysService.isOpenMode).
+   */
+  async countEver(): Promise<number> {
+    const row = await this.db.selectFrom('api_keys').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    return num(row.n);
+  }
+
   async countActive(): Promise<number> {
     const row = await this.db.selectFrom('api_keys').select((eb) => eb.fn.countAll().as('n'))
       .where('revoked_at', 'is', null).executeTakeFirstOrThrow();

@@ -12,6 +12,17 @@ class ImmediateSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
+
+  // After SQLITE_FULL (and a few other errors) SQLite has already rolled the transaction back itself; the
+  // ROLLBACK Kysely then sends fails with "no transaction is active", and that error would replace the
+  // one that says what happened.
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await super.rollbackTransaction(connection);
+    } catch (e) {
+      if (!/no transaction is active/i.test((e as Error).message)) throw e;
+    }
+  }
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
