@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI, { toFile } from 'openai';
 import { startFakeUpstream, type FakeUpstream } from '../src/fake-upstream/index.js';
 import { startTestServer, waitFor, waitForRun, type TestServer } from './harness.js';
+import { wordText as text } from '../src/bench/word-text.js';
 
 let fake: FakeUpstream;
 let server: TestServer;
@@ -16,17 +17,6 @@ beforeAll(async () => {
 });
 afterAll(async () => { await server.close(); await fake.close(); });
 
-/** Word-like text of exactly `n` characters, different for each seed. */
-function text(n: number, seed: number): string {
-  const words = ['alpha', 'beta', 'gamma', 'delta', 'run', 'runs', 'house', 'quick', 'fox', 'dog', 'lazy', 'jumps'];
-  let s = '';
-  let x = seed;
-  while (s.length < n) {
-    x = (x * 1103515245 + 12345) & 0x7fffffff;
-    s += `${words[x % words.length]} `;
-  }
-  return s.slice(0, n);
-}
 
 /**
  * Asks /health every 100 ms for `ms` while something else runs; returns the slowest answer's latency. The

@@ -1,18 +1,8 @@
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { startEvald } from './proc.js';
+import { wordText as text } from './word-text.js';
 
-/** Word-like text of exactly `n` characters, different for each seed. */
-function text(n: number, seed: number): string {
-  const words = ['alpha', 'beta', 'gamma', 'delta', 'run', 'runs', 'house', 'quick', 'fox', 'dog', 'lazy', 'jumps'];
-  let s = '';
-  let x = seed;
-  while (s.length < n) {
-    x = (x * 1103515245 + 12345) & 0x7fffffff;
-    s += `${words[x % words.length]} `;
-  }
-  return s.slice(0, n);
-}
 
 /**
  * `/health` latency (one request at a time, every 20 ms) while a run grades one item: fuzzy_match of two

@@ -4,20 +4,10 @@ import { textSimilarity, type TextSimilaritySpec } from './similarity-grader.js'
 import { similarity } from './text-similarity/index.js';
 import { MAX_SIMILARITY_CHARS } from './text-similarity/limits.js';
 import { closeSimilarityThreads } from './text-similarity/off-thread.js';
+import { wordText as text } from '../bench/word-text.js';
 
 afterAll(() => closeSimilarityThreads());
 
-const words = ['alpha', 'beta', 'gamma', 'delta', 'run', 'runs', 'house', 'quick', 'fox', 'dog', 'lazy', 'jumps'];
-/** `n` characters of word-like text, different for each seed. */
-function text(n: number, seed: number): string {
-  let s = '';
-  let x = seed;
-  while (s.length < n) {
-    x = (x * 1103515245 + 12345) & 0x7fffffff;
-    s += `${words[x % words.length]} `;
-  }
-  return s.slice(0, n);
-}
 
 const spec = (evaluation_metric: TextSimilaritySpec['evaluation_metric']): TextSimilaritySpec => ({
   type: 'text_similarity', name: 'sim', input: '{{ sample.output_text }}', reference: '{{ item.reference }}', evaluation_metric, pass_threshold: 0.5,
