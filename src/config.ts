@@ -21,6 +21,8 @@ export interface Config {
    * ready for it.
    */
   itemConcurrency: number | undefined;
+  /** Rows per segment of a run, the unit workers claim (EVALD_SEGMENT_ROWS); undefined: sized by the run. */
+  segmentRows: number | undefined;
   /** RSS (MB) above which a running engine triggers a full GC after a batch; 0 disables it. */
   memorySoftLimitMb: number;
   logLevel: string;
@@ -70,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     leaseMs: int(env.EVALD_LEASE_MS, 30_000, 'EVALD_LEASE_MS'),
     maxParallelRuns: Math.max(1, int(env.EVALD_PARALLEL_RUNS, 4, 'EVALD_PARALLEL_RUNS')),
     itemConcurrency: env.EVALD_ITEM_CONCURRENCY ? Math.max(1, int(env.EVALD_ITEM_CONCURRENCY, 64, 'EVALD_ITEM_CONCURRENCY')) : undefined,
+    segmentRows: env.EVALD_SEGMENT_ROWS ? Math.max(1, int(env.EVALD_SEGMENT_ROWS, 1000, 'EVALD_SEGMENT_ROWS')) : undefined,
     memorySoftLimitMb: int(env.EVALD_MEMORY_SOFT_MB, 160, 'EVALD_MEMORY_SOFT_MB'),
     logLevel: env.EVALD_LOG_LEVEL || 'info',
     logFormat: logFormat(env.EVALD_LOG_FORMAT),

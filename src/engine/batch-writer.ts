@@ -32,6 +32,8 @@ export class BatchWriter {
     private readonly log: Pick<Logger, 'warn' | 'info'> | null = null,
     /** Ends the wait for space (cancel, delete, shutdown). */
     private readonly stopped: AbortSignal | null = null,
+    /** What entitles this worker to write: the run's lease (its lead) or a segment of it (a helper). */
+    private readonly lease: 'run' | 'segment' = 'run',
   ) {
     this.timer = setInterval(() => this.flush(), MAX_AGE_MS);
     this.timer.unref();
@@ -69,7 +71,7 @@ export class BatchWriter {
   private async commit(batch: GradedItem[]): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const accepted = await this.store.runs.commitBatch(this.runId, this.owner, batch, Math.floor(Date.now() / 1000));
+        const accepted = await this.store.runs.commitBatch(this.runId, this.owner, batch, Math.floor(Date.now() / 1000), this.lease);
         if (attempt > 0) this.log?.info({ run_id: this.runId, attempts: attempt + 1 }, 'run resumed: the store has room again');
         return accepted;
       } catch (e) {

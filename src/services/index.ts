@@ -94,6 +94,8 @@ export function createRunEngine(store: Store, config: Config, log: Logger, model
   return new RunEngine(store, {
     itemConcurrency: config.itemConcurrency,
     memorySoftLimitMb: config.memorySoftLimitMb,
+    leaseMs: config.leaseMs,
+    segmentRows: config.segmentRows,
     models: models.access,
     createPython: models.createPython,
     createSampler: models.createSampler,

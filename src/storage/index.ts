@@ -5,6 +5,7 @@ import type { Store } from './store.js';
 
 export { Store } from './store.js';
 export type * from './types.js';
+export type { Segment } from './repos/runs.js';
 export { openSqlite, openPostgres, openPglite };
 export { isStorageFull, isUnstorableText, STORAGE_FULL_MESSAGE } from './errors.js';
 

@@ -11,6 +11,7 @@ import { budgetsContract } from './contract/budgets.contract.js';
 import { itemSearchContract } from './contract/item-search.contract.js';
 import { logsContract } from './contract/logs.contract.js';
 import { webhooksContract } from './contract/webhooks.contract.js';
+import { segmentsContract } from './contract/segments.contract.js';
 
 /** The store a contract test works on, fresh for every test. */
 export interface StoreUnderTest {
@@ -48,6 +49,7 @@ export function storeContract(name: string, open: () => Promise<Store>, close: (
     budgetsContract(ctx);
     itemSearchContract(ctx);
     logsContract(ctx);
+    segmentsContract(ctx);
     webhooksContract(ctx);
   });
 }

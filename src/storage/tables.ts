@@ -63,6 +63,8 @@ export interface OutputItemsTable {
   results: string;
   sample: string;
   created_at: number;
+  /** The engine (RunEngine.owner) that made the item; not part of the API's object (migration 0008). */
+  worker: string | null;
 }
 
 /** One row per output item: its state, errored apart from failed (migration 0006, kept by triggers). */
@@ -106,6 +108,19 @@ export interface ProviderBudgetsTable {
   requests: number;
   tokens: number;
   updated_ms: number;
+}
+
+/** A range of a started run's rows that one worker at a time processes (migration 0008). */
+export interface RunSegmentsTable {
+  run_id: string;
+  seq: number;
+  /** First row index of the range, and the index past its last. */
+  first_row: number;
+  end_row: number;
+  owner: string | null;
+  lease_expires_at: number | null;
+  /** 1 once every row of the range has a committed output item. */
+  done: number;
 }
 
 export interface WorkersTable {
@@ -208,6 +223,7 @@ export interface Database {
   file_chunks: FileChunksTable;
   provider_budgets: ProviderBudgetsTable;
   workers: WorkersTable;
+  run_segments: RunSegmentsTable;
   logs: LogsTable;
   log_tags: LogTagsTable;
   run_logs: RunLogsTable;

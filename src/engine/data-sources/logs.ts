@@ -6,7 +6,7 @@ import { fromChatCompletion } from '../sampling/completions.js';
 import { toSampleMessage } from '../sampling/input-messages.js';
 import { fromResponse } from '../sampling/responses.js';
 import { recordedParams, successSample } from '../sampling/sample.js';
-import type { SourceRow } from './rows.js';
+import type { RowRange, SourceRow } from './rows.js';
 
 type Json = Record<string, unknown>;
 const PAGE = 500;
@@ -50,12 +50,14 @@ export function logFilterOf(source: Json, evalConfig: Json): LogFilter | null {
  * Streams the logs a run grades. The selection is fixed the first time the run executes (a resumed run
  * reads the same logs at the same positions); a log deleted since is an errored item.
  */
-export async function* readLogRows(store: Store, run: RunRecord, evalRecord: EvalRecord): AsyncGenerator<SourceRow> {
+export async function* readLogRows(store: Store, run: RunRecord, evalRecord: EvalRecord, range?: RowRange): AsyncGenerator<SourceRow> {
   await selectLogs(store, run, evalRecord);
-  for (let after = -1; ;) {
+  const to = range?.to ?? Infinity;
+  for (let after = (range?.from ?? 0) - 1; ;) {
     const page = await store.logs.runLogs(run.id, run.project, after, PAGE);
     if (page.length === 0) return;
     for (const { seq, logId, log } of page) {
+      if (seq >= to) return;
       yield log ? logRow(seq, log) : { index: seq, item: { id: logId }, error: { code: 'log_not_found', message: `log '${logId}' was deleted after the run selected it` } };
     }
     after = page[page.length - 1]!.seq;

@@ -23,11 +23,21 @@ type Source = { type: 'file_content'; content: Array<{ item: Record<string, unkn
   | { type: 'file_id'; id: string }
   | { type: string };
 
-/** Streams the rows of a run's source: inline content as it is, a file line by line from the store. */
-export async function* readRows(source: Source, store: Store, project: string, validate: ValidateFunction | null): AsyncGenerator<SourceRow> {
+/** A range of row indexes, `[from, to)`. */
+export interface RowRange {
+  from: number;
+  to: number;
+}
+
+/**
+ * Streams the rows of a run's source (those in `range` only, if given): inline content as it is, a file
+ * line by line from the store. A file's lines before the range are counted, not parsed.
+ */
+export async function* readRows(source: Source, store: Store, project: string, validate: ValidateFunction | null, range?: RowRange): AsyncGenerator<SourceRow> {
   if (source.type === 'file_content') {
     const { content } = source as Extract<Source, { type: 'file_content' }>;
-    for (let index = 0; index < content.length; index++) yield { index, item: content[index]!.item, sample: content[index]!.sample };
+    const to = Math.min(range?.to ?? Infinity, content.length);
+    for (let index = range?.from ?? 0; index < to; index++) yield { index, item: content[index]!.item, sample: content[index]!.sample };
     return;
   }
   if (source.type !== 'file_id') throw new SourceError('unsupported_source', `source type '${source.type}' cannot be read by evald`);
@@ -38,6 +48,12 @@ export async function* readRows(source: Source, store: Store, project: string, v
   let index = 0;
   for await (const { lineNo, text } of lines(wholeFile(store.files.chunks(id), file.bytes, id))) {
     if (text.trim() === '') continue;
+    // Read as it goes: a reader reused for a later range (RowCursor) skips to it without parsing.
+    if (index < (range?.from ?? 0)) {
+      index++;
+      continue;
+    }
+    if (index >= (range?.to ?? Infinity)) return;
     let row: unknown;
     try {
       row = JSON.parse(text);

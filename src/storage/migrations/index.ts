@@ -6,6 +6,7 @@ import { webhooks } from './0005-webhooks.js';
 import { itemIndex } from './0006-item-index.js';
 import { itemScoresCover } from './0006-item-scores-cover.js';
 import { providerBudgets } from './0007-provider-budgets.js';
+import { runSegments } from './0008-run-segments.js';
 import { logs } from './0003-logs.js';
 
 // Numbered, forward-only. A new migration is a new file and a new line here; never edit a shipped one.
@@ -18,6 +19,7 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
   '0006-item-index': itemIndex(dialect),
   '0006-item-scores-cover': itemScoresCover(),
   '0007-provider-budgets': providerBudgets(),
+  '0008-run-segments': runSegments(),
   '0003-logs': logs,
 });
 

@@ -78,6 +78,7 @@ export class EvalsRepo {
     return this.db.transaction().execute(async (tx) => {
       const result = await tx.deleteFrom('evals').where('project', '=', project).where('id', '=', id).executeTakeFirst();
       if (!Number(result.numDeletedRows)) return false;
+      await tx.deleteFrom('run_segments').where('run_id', 'in', (eb) => eb.selectFrom('runs').select('id').where('eval_id', '=', id)).execute();
       await tx.deleteFrom('runs').where('eval_id', '=', id).execute();
       await tx.deleteFrom('output_items').where('eval_id', '=', id).execute();
       return true;

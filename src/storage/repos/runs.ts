@@ -5,6 +5,17 @@ import { fromJson, num, toJson } from '../json.js';
 import { enqueueRunEvent } from './webhook-outbox.js';
 
 const ACTIVE = ['queued', 'in_progress'];
+/** The end of the one segment of a run whose row count is unknown. */
+const OPEN_END = 2 ** 31 - 1;
+
+/** A range of a run's rows, leased to one worker (RunsRepo.claimSegment). */
+export interface Segment {
+  runId: string;
+  seq: number;
+  /** First row index, and the index past the last. */
+  first: number;
+  end: number;
+}
 
 export const runToRecord = (r: Selectable<RunsTable>): RunRecord => lazyDataSource({
   id: r.id, eval_id: r.eval_id, project: r.project, name: r.name, model: r.model, status: r.status,
@@ -78,7 +89,10 @@ export class RunsRepo {
       const result = await tx.updateTable('runs').set({ status: 'canceled', updated_at: now })
         .where('project', '=', project).where('eval_id', '=', evalId).where('id', '=', runId)
         .where('status', 'in', ACTIVE).executeTakeFirst();
-      if (Number(result.numUpdatedRows) > 0) await enqueueRunEvent(tx, { id: runId, project }, 'canceled', now);
+      if (Number(result.numUpdatedRows) > 0) {
+        await enqueueRunEvent(tx, { id: runId, project }, 'canceled', now);
+        await tx.deleteFrom('run_segments').where('run_id', '=', runId).execute();
+      }
     });
     return this.get(project, evalId, runId);
   }
@@ -97,6 +111,7 @@ export class RunsRepo {
         .where('project', '=', project).where('eval_id', '=', evalId).where('id', '=', runId).executeTakeFirst();
       if (!Number(result.numDeletedRows)) return false;
       await tx.deleteFrom('output_items').where('run_id', '=', runId).execute();
+      await tx.deleteFrom('run_segments').where('run_id', '=', runId).execute();
       return true;
     });
   }
@@ -152,6 +167,7 @@ export class RunsRepo {
         .returning('project').executeTakeFirst();
       if (!row) return false;
       await enqueueRunEvent(tx, { id: runId, project: row.project }, status, now);
+      await tx.deleteFrom('run_segments').where('run_id', '=', runId).execute();
       return true;
     });
   }
@@ -162,10 +178,81 @@ export class RunsRepo {
       .where('id', '=', runId).where('lease_owner', '=', owner).execute();
   }
 
-  /** Source rows of this run that already have an output item (to skip them on resume). */
-  async doneRows(runId: string): Promise<Set<number>> {
-    const rows = await this.db.selectFrom('output_items').select('datasource_item_id').where('run_id', '=', runId).execute();
+  /** Source rows of this run (in `[from, to)` if given) that already have an output item (to skip them on resume). */
+  async doneRows(runId: string, from?: number, to?: number): Promise<Set<number>> {
+    let q = this.db.selectFrom('output_items').select('datasource_item_id').where('run_id', '=', runId);
+    if (from !== undefined) q = q.where('datasource_item_id', '>=', from);
+    if (to !== undefined) q = q.where('datasource_item_id', '<', to);
+    const rows = await q.execute();
     return new Set(rows.map((r) => num(r.datasource_item_id)));
+  }
+
+  /**
+   * Splits a started run's rows into segments of `size` (one open-ended segment when the count is
+   * unknown), once: a resumed run keeps the segments it has, done or not.
+   */
+  async planSegments(runId: string, total: number | null, size: number): Promise<void> {
+    const existing = await this.db.selectFrom('run_segments').select('seq').where('run_id', '=', runId).limit(1).executeTakeFirst();
+    if (existing) return;
+    const ends = total === null ? [OPEN_END] : Array.from({ length: Math.max(1, Math.ceil(total / size)) }, (_, i) => Math.min(total, (i + 1) * size));
+    const rows = ends.map((end, seq) => ({ run_id: runId, seq, first_row: seq * size, end_row: end, owner: null, lease_expires_at: null, done: 0 }));
+    for (let i = 0; i < rows.length; i += 500) {
+      await this.db.insertInto('run_segments').values(rows.slice(i, i + 500)).onConflict((oc) => oc.doNothing()).execute();
+    }
+  }
+
+  /**
+   * Leases `owner` one segment that is not done and that nobody holds (or whose holder's lease lapsed):
+   * of run `runId`, or, for a worker looking for a run to help with, of the oldest running run not in
+   * `exceptRuns`. Segments go in order. On PostgreSQL, SKIP LOCKED lets workers claim side by side.
+   */
+  async claimSegment(runId: string | null, owner: string, leaseMs: number, nowMs: number, exceptRuns: string[] = []): Promise<Segment | undefined> {
+    return this.db.transaction().execute(async (tx) => {
+      let q = tx.selectFrom('run_segments as s').innerJoin('runs as r', 'r.id', 's.run_id')
+        .select(['s.run_id', 's.seq', 's.first_row', 's.end_row'])
+        .where('r.status', '=', 'in_progress').where('s.done', '=', 0)
+        .where((eb) => eb.or([eb('s.owner', 'is', null), eb('s.lease_expires_at', '<', nowMs)]));
+      if (runId !== null) q = q.where('s.run_id', '=', runId);
+      else {
+        if (exceptRuns.length > 0) q = q.where('s.run_id', 'not in', exceptRuns);
+        q = q.orderBy('r.created_at');
+      }
+      q = q.orderBy('s.run_id').orderBy('s.seq').limit(1);
+      if (this.dialect === 'postgres') q = q.forUpdate('s').skipLocked();
+      const row = await q.executeTakeFirst();
+      if (!row) return undefined;
+      await tx.updateTable('run_segments').set({ owner, lease_expires_at: nowMs + leaseMs })
+        .where('run_id', '=', row.run_id).where('seq', '=', row.seq).execute();
+      return { runId: row.run_id, seq: num(row.seq), first: num(row.first_row), end: num(row.end_row) };
+    });
+  }
+
+  /** Extends `owner`'s leases of the run's open segments; returns the run's status (undefined: gone). */
+  async renewSegments(runId: string, owner: string, untilMs: number): Promise<string | undefined> {
+    await this.db.updateTable('run_segments').set({ lease_expires_at: untilMs })
+      .where('run_id', '=', runId).where('owner', '=', owner).where('done', '=', 0).execute();
+    const row = await this.db.selectFrom('runs').select('status').where('id', '=', runId).executeTakeFirst();
+    return row?.status;
+  }
+
+  /** Marks a segment done (its rows' items are committed); false if `owner` no longer holds it. */
+  async finishSegment(runId: string, seq: number, owner: string): Promise<boolean> {
+    const result = await this.db.updateTable('run_segments').set({ done: 1, lease_expires_at: null })
+      .where('run_id', '=', runId).where('seq', '=', seq).where('owner', '=', owner).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Gives back `owner`'s open segments of the run, so that any worker takes them at once. */
+  async releaseSegments(runId: string, owner: string): Promise<void> {
+    await this.db.updateTable('run_segments').set({ owner: null, lease_expires_at: null })
+      .where('run_id', '=', runId).where('owner', '=', owner).where('done', '=', 0).execute();
+  }
+
+  /** How many of the run's segments are not done yet. */
+  async segmentsLeft(runId: string): Promise<number> {
+    const row = await this.db.selectFrom('run_segments').select((eb) => eb.fn.countAll().as('n'))
+      .where('run_id', '=', runId).where('done', '=', 0).executeTakeFirstOrThrow();
+    return num(row.n as number);
   }
 
   /**
@@ -173,15 +260,17 @@ export class RunsRepo {
    * run is still in progress under our lease: after a cancel or delete nothing more lands. Rows already
    * written (a resumed run) are skipped by the unique (run_id, datasource_item_id) index and not counted.
    */
-  async commitBatch(runId: string, owner: string, items: GradedItem[], now: number): Promise<boolean> {
+  async commitBatch(runId: string, owner: string, items: GradedItem[], now: number, lease: 'run' | 'segment' = 'run'): Promise<boolean> {
     if (items.length === 0) return true;
     return this.db.transaction().execute(async (tx) => {
-      let q = tx.selectFrom('runs').select(['per_criteria', 'per_model_usage'])
-        .where('id', '=', runId).where('lease_owner', '=', owner).where('status', '=', 'in_progress');
+      let q = tx.selectFrom('runs').select(['per_criteria', 'per_model_usage']).where('id', '=', runId).where('status', '=', 'in_progress');
+      // A worker helping with a run commits while it holds one of its segments; the run's own lease is its lead's.
+      if (lease === 'run') q = q.where('lease_owner', '=', owner);
+      else q = q.where((eb) => eb.exists(eb.selectFrom('run_segments').select('seq').where('run_id', '=', runId).where('owner', '=', owner)));
       if (this.dialect === 'postgres') q = q.forUpdate();
       const run = await q.executeTakeFirst();
       if (!run) return false;
-      const inserted = await insertItems(tx, this.dialect, items);
+      const inserted = await insertItems(tx, this.dialect, items, owner);
       // Set.delete is true once per id: a row a batch carries twice was inserted, and is counted, once.
       const delta = tally(items.filter((i) => inserted.delete(i.record.datasource_item_id)),
         fromJson<Record<string, CriterionCounts> | null>(run.per_criteria) ?? {},
@@ -201,12 +290,12 @@ export class RunsRepo {
 }
 
 /** The columns of `output_items`, in the order `insertItems` binds them (the store contract suite reads back what it wrote). */
-const ITEM_COLUMNS = ['id', 'run_id', 'eval_id', 'project', 'datasource_item_id', 'status', 'datasource_item', 'results', 'sample', 'created_at'] as const satisfies ReadonlyArray<keyof OutputItemsTable>;
+const ITEM_COLUMNS = ['id', 'run_id', 'eval_id', 'project', 'datasource_item_id', 'status', 'datasource_item', 'results', 'sample', 'created_at', 'worker'] as const satisfies ReadonlyArray<keyof OutputItemsTable>;
 
 /**
  * A batch is inserted as statements of these many rows, largest first (75 rows: 64 + 4 + 4 + 1 + 1 + 1), so
  * that the same few SQL texts recur and each is prepared once: a statement for the batch's exact row count
- * would be a new text, parsed and planned again, nearly every batch. 256 rows of 10 columns stay far below
+ * would be a new text, parsed and planned again, nearly every batch. 256 rows of 11 columns stay far below
  * SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
  */
 const INSERT_CHUNKS = [256, 64, 16, 4, 1];
@@ -233,7 +322,7 @@ function insertItemsSql(dialect: Dialect, rows: number): string {
  * The SQL is written here rather than built with Kysely's query builder, which for every batch would
  * build and compile a syntax tree of one node per value: most of a batch's cost, for a fixed shape.
  */
-async function insertItems(tx: Transaction<Database>, dialect: Dialect, items: GradedItem[]): Promise<Set<number>> {
+async function insertItems(tx: Transaction<Database>, dialect: Dialect, items: GradedItem[], worker: string): Promise<Set<number>> {
   const inserted = new Set<number>();
   let i = 0;
   for (const size of INSERT_CHUNKS) {
@@ -243,7 +332,7 @@ async function insertItems(tx: Transaction<Database>, dialect: Dialect, items: G
         // Spelled out rather than looped over ITEM_COLUMNS: a keyed loop per value is slower while unoptimised.
         const r = items[k]!.record;
         params.push(r.id, r.run_id, r.eval_id, r.project, r.datasource_item_id, r.status,
-          JSON.stringify(r.datasource_item), JSON.stringify(r.results), JSON.stringify(r.sample), r.created_at);
+          JSON.stringify(r.datasource_item), JSON.stringify(r.results), JSON.stringify(r.sample), r.created_at, worker);
       }
       const { rows } = await tx.executeQuery<{ datasource_item_id: number | string }>(CompiledQuery.raw(insertItemsSql(dialect, size), params));
       for (const row of rows) inserted.add(num(row.datasource_item_id));
