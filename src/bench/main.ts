@@ -9,9 +9,10 @@ import { benchDashboard } from './dashboard.js';
 import { benchHealthUnderFuzzy } from './health.js';
 import { benchJsonl, benchPython, benchSampled, pollInterval, SAMPLED_POLL_MS } from './runs.js';
 import { benchLimits } from './limits.js';
+import { benchWorkers } from './workers.js';
 
 /**
- * `npm run bench [scenario…]`: evals, jsonl, sampled, limits, python, cli, fairness, gateway, logs, dashboard, health (default: all). Each scenario starts the built
+ * `npm run bench [scenario…]`: evals, jsonl, sampled, limits, workers, python, cli, fairness, gateway, logs, dashboard, health (default: all). Each scenario starts the built
  * server as its own process on a fresh SQLite file and prints a Markdown table for BENCHMARKS.md.
  */
 async function main(which: string[]): Promise<void> {
@@ -65,6 +66,15 @@ async function main(which: string[]): Promise<void> {
       out('\n## rate limits: 3,000 items, completions + score_model judge, fake upstream at 1,200 RPM and 150,000 TPM\n');
       out('| calls | answered 429 | tokens charged | wall s | limit-bound floor s | wall / floor |\n|---|---|---|---|---|---|');
       out(`| ${r.calls} | ${r.refused} (${f((100 * r.refused) / r.calls, 2)}%) | ${r.tokens.toLocaleString('en')} | ${f(r.seconds, 1)} | ${f(r.floor, 1)} | ${f(r.ratio, 3)} |`);
+    }
+    if (all || which.includes('workers')) {
+      out('\n## one run on one worker vs two: python-graded jsonl, 20,000 rows, PostgreSQL\n');
+      out('| placement | 1 worker items/s | 2 workers items/s | speed-up | items per worker (2 workers) |\n|---|---|---|---|---|');
+      for (const pinned of [true, false]) {
+        const r = await benchWorkers(20_000, pinned);
+        const label = pinned ? 'a core each (taskset)' : 'sharing both cores';
+        out(`| ${label} | ${f(r.one.itemsPerSecond, 0)} | ${f(r.two.itemsPerSecond, 0)} | ${f(r.speedup, 2)} | ${r.two.split.join(' / ')} |`);
+      }
     }
     if (all || which.includes('python')) {
       const r = await benchPython(dir, 1000);

@@ -52,11 +52,13 @@ export function runScript(name: string, args: string[]): Promise<string> {
   });
 }
 
-/** Starts the built server (`dist/cli/main.js serve`) as a child and waits for /health. */
-export async function startEvald(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; stop: () => Promise<void> }> {
+/** Starts the built server (`dist/cli/main.js serve`) as a child (under `wrapper`, if given) and waits for /health. */
+export async function startEvald(env: Record<string, string>, wrapper: string[] = []): Promise<{ child: ChildProcess; url: string; stop: () => Promise<void> }> {
   const port = await freePort();
   const main = join(import.meta.dirname, '..', 'cli', 'main.js');
-  const child = spawn(process.execPath, [...nodeArgs(), main, 'serve'], {
+  // `wrapper` runs the server under another command (taskset), which passes signals on by exec'ing it.
+  const [command, ...args] = [...wrapper, process.execPath, ...nodeArgs(), main, 'serve'];
+  const child = spawn(command!, args, {
     env: { ...process.env, EVALD_LOG_LEVEL: 'warn', ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
