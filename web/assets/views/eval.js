@@ -4,7 +4,11 @@ import { ago, dataSourceLabel, isActive, num, pct, time } from '../format.js';
 
 const REFRESH_MS = 3000;
 
-/** `/evals/{eval_id}`: the eval, pass rate per run over time, its runs (live while any runs), its criteria. */
+/**
+ * `/evals/{eval_id}`: the eval, pass rate per run over time, its runs, its criteria. The run list refreshes
+ * every few seconds while the page is visible, so runs started elsewhere appear and running ones finish on
+ * screen (one list request: cheap next to a person looking at the page).
+ */
 export async function evalView(ctx, evalId) {
   const { api, signal } = ctx;
   const listRuns = () => api.evals.runs.list(evalId, { order: 'desc', limit: 100 }, { signal });
@@ -16,6 +20,9 @@ export async function evalView(ctx, evalId) {
   const chart = h('div', { class: 'card trend-card' });
   const tbody = h('tbody');
   const live = h('p', { class: 'live muted', 'aria-live': 'polite' });
+  const runsBox = h('div');
+  let shape = -1;
+  let pickerRuns = null;
   const base = h('select', { 'aria-label': 'Baseline run' });
   const candidate = h('select', { 'aria-label': 'Candidate run' });
   const compare = h('form', { class: 'inline-form compare-form', onsubmit: (e) => {
@@ -30,20 +37,31 @@ export async function evalView(ctx, evalId) {
       done.length ? trend(done.map((r) => ({ t: r.created_at, rate: r.result_counts.passed / graded(r), label: r.name || r.id })))
         : h('p', { class: 'muted' }, 'No completed run yet.'),
       h('p', { class: 'muted note' }, 'Completed runs, oldest first; the rate is of graded items (errored items left out).'));
-    const options = runs.map((r) => h('option', { value: r.id }, `${r.name || r.id} · ${time(r.created_at)}`));
-    const keep = [base.value, candidate.value];
-    replace(base, options.map((o) => o.cloneNode(true)));
-    replace(candidate, options);
-    base.value = keep[0] || runs[1]?.id || '';
-    candidate.value = keep[1] || runs[0]?.id || '';
-    live.textContent = runs.some((r) => isActive(r.status)) ? `Live: refreshing every ${REFRESH_MS / 1000} s while a run is going.` : '';
+    const ids = runs.map((r) => r.id).join();
+    if (ids !== pickerRuns) {
+      pickerRuns = ids;
+      const options = runs.map((r) => h('option', { value: r.id }, `${r.name || r.id} · ${time(r.created_at)}`));
+      const keep = [base.value, candidate.value];
+      replace(base, options.map((o) => o.cloneNode(true)));
+      replace(candidate, options);
+      base.value = keep[0] || runs[1]?.id || '';
+      candidate.value = keep[1] || runs[0]?.id || '';
+    }
+    live.textContent = runs.some((r) => isActive(r.status)) ? `Live: a run is going; refreshing every ${REFRESH_MS / 1000} s.` : '';
+    // Rebuilt only when its shape changes, so a refresh never takes the focus from the compare pickers.
+    const nextShape = Math.min(runs.length, 2);
+    if (nextShape === shape) return;
+    shape = nextShape;
+    replace(runsBox, runs.length === 0
+      ? h('p', { class: 'card notice muted' }, 'No runs yet.')
+      : [runs.length > 1 && h('div', { class: 'card' }, compare), h('div', { class: 'card flush' }, table(['Run', 'Status', 'Results', 'Model', 'Data source', 'Created'], tbody, 'runs'))]);
   }
   render();
 
   (async () => {
     while (!signal.aborted) {
       await new Promise((r) => setTimeout(r, REFRESH_MS));
-      if (signal.aborted || document.hidden || !runs.some((r) => isActive(r.status))) continue;
+      if (signal.aborted || document.hidden) continue;
       try {
         runs = (await listRuns()).data;
         render();
@@ -61,10 +79,7 @@ export async function evalView(ctx, evalId) {
       h('div', null, h('dt', null, 'Created'), h('dd', { title: ago(ev.created_at) }, time(ev.created_at))),
       h('div', null, h('dt', null, 'Data source'), h('dd', null, ev.data_source_config?.type ?? '—'))),
     chart,
-    h('h2', null, 'Runs'), live,
-    runs.length === 0
-      ? h('p', { class: 'card notice muted' }, 'No runs yet.')
-      : [runs.length > 1 && h('div', { class: 'card' }, compare), h('div', { class: 'card flush' }, table(['Run', 'Status', 'Results', 'Model', 'Data source', 'Created'], tbody, 'runs'))],
+    h('h2', null, 'Runs'), live, runsBox,
     h('h2', null, `Testing criteria (${criteria.length})`),
     h('div', { class: 'criteria' }, criteria.map(criterionCard)),
     h('details', { class: 'card' }, h('summary', null, 'Data source config'), pre(ev.data_source_config)),
