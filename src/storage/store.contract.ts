@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Store } from './store.js';
 import { keysContract } from './contract/keys.contract.js';
@@ -56,7 +57,8 @@ export function storeContract(name: string, open: () => Promise<Store>, close: (
 
 /** Deletes every row, for backends that reuse one database across tests. Migrations stay applied. */
 export async function emptyStore(store: Store): Promise<void> {
-  for (const table of ['output_items', 'runs', 'evals', 'file_chunks', 'files', 'api_keys', 'provider_budgets', 'workers', 'logs', 'log_tags', 'run_logs', 'gateway_usage', 'webhook_deliveries', 'webhook_endpoints'] as const) {
+  for (const table of ['item_scores', 'item_facets', 'output_items', 'runs', 'evals', 'file_chunks', 'files', 'api_keys', 'provider_budgets', 'workers', 'logs', 'log_tags', 'run_logs', 'gateway_usage', 'webhook_deliveries', 'webhook_endpoints'] as const) {
     await store.db.deleteFrom(table).execute();
   }
+  if (store.dialect === 'sqlite') await sql`delete from item_text`.execute(store.db);
 }

@@ -1,9 +1,10 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { StoreUnderTest } from '../store.contract.js';
 import type { GradedItem } from '../types.js';
-import { aClaimedRun, aGradedItem, CRITERIA, T0 } from './factories.contract.js';
+import { aClaimedRun, aGradedItem, aRun, CRITERIA, T0 } from './factories.contract.js';
 
-/** The item index of migration 0006: kept by the store on every insert and delete, read by item_search. */
+/** The item index of migration 0006: kept by the store's inserts and its run and eval deletes, read by item_search. */
 export function itemSearchContract(t: StoreUnderTest): void {
   describe('item search index', () => {
     const first = CRITERIA[0]!.name;
@@ -70,12 +71,47 @@ export function itemSearchContract(t: StoreUnderTest): void {
       expect(b).toMatchObject({ criterion: second, count: 6, passed: 4, min: 0, max: 1, bins: [2, 0, 0, 4] });
     });
 
-    it('forgets a deleted run’s items', async () => {
+    /** Index rows left of `runIds`: facets, scores, and on SQLite the full-text rows of `rowids`. */
+    async function indexLeft(runIds: string[], rowids: number[]) {
+      const db = t.store.db;
+      const n = sql<number>`count(*)`.as('n');
+      const count = async (q: { executeTakeFirstOrThrow(): Promise<{ n: unknown }> }) => Number((await q.executeTakeFirstOrThrow()).n);
+      return {
+        item_facets: await count(db.selectFrom('item_facets').select(n).where('run_id', 'in', runIds)),
+        item_scores: await count(db.selectFrom('item_scores').select(n).where('run_id', 'in', runIds)),
+        item_text: t.store.dialect === 'sqlite' && rowids.length
+          ? Number((await sql<{ n: number }>`select count(*) as n from item_text where rowid in (${sql.join(rowids)})`.execute(db)).rows[0]!.n) : 0,
+      };
+    }
+    const itemRowids = async (runId: string) => t.store.dialect !== 'sqlite' ? []
+      : (await t.store.db.selectFrom('item_facets').select('item_rowid').where('run_id', '=', runId).execute()).map((r) => Number(r.item_rowid));
+    const NONE = { item_facets: 0, item_scores: 0, item_text: 0 };
+
+    it('forgets a deleted run’s items, leaving no index rows, and keeps another run’s', async () => {
       const { evalRecord: e, run } = await runWithItems();
+      const { run: other } = await runWithItems();
+      const rowids = await itemRowids(run.id);
+      expect((await indexLeft([run.id], rowids)).item_facets).toBe(7);
+      if (t.store.dialect === 'sqlite') expect((await indexLeft([run.id], rowids)).item_text).toBe(7);
       await t.store.runs.delete(e.project, e.id, run.id);
       expect(rows(await t.store.itemSearch.search(run.id, { ...base, q: 'crashes' }))).toEqual([]);
       expect(await t.store.itemSearch.histograms(run.id, 4)).toEqual([]);
       expect(await t.store.itemSearch.counts(run.id)).toEqual({ passed: 0, failed: 0, errored: 0 });
+      expect(await indexLeft([run.id], rowids)).toEqual(NONE);
+      expect(await t.store.itemSearch.counts(other.id)).toEqual({ passed: 4, failed: 2, errored: 1 });
+      expect(rows(await t.store.itemSearch.search(other.id, { ...base, q: 'crashes' }))).toEqual([1, 4]);
+    });
+
+    it('leaves no index rows or log selections of a deleted eval’s runs', async () => {
+      const { evalRecord: e, run } = await runWithItems();
+      const second = aRun(e);
+      await t.store.runs.insert(second);
+      await t.store.db.insertInto('run_logs').values([{ run_id: run.id, seq: 0, log_id: 'chatcmpl-1' }, { run_id: second.id, seq: -1, log_id: '0' }]).execute();
+      const rowids = await itemRowids(run.id);
+      expect(await t.store.evals.delete(e.project, e.id)).toBe(true);
+      expect(await indexLeft([run.id, second.id], rowids)).toEqual(NONE);
+      expect(await t.store.db.selectFrom('run_logs').select('seq').where('run_id', 'in', [run.id, second.id]).execute()).toEqual([]);
+      expect(await t.store.db.selectFrom('output_items').select('id').where('eval_id', '=', e.id).execute()).toEqual([]);
     });
 
     it('records when a run started and its source’s row count once', async () => {

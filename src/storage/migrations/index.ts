@@ -8,6 +8,7 @@ import { itemScoresCover } from './0006-item-scores-cover.js';
 import { providerBudgets } from './0007-provider-budgets.js';
 import { runSegments } from './0008-run-segments.js';
 import { logs } from './0003-logs.js';
+import { itemIndexSetDeletes } from './0009-item-index-set-deletes.js';
 
 // Numbered, forward-only. A new migration is a new file and a new line here; never edit a shipped one.
 // Numbers are handed out per piece of work, and pieces land in any order: a database that already has
@@ -21,6 +22,7 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
   '0007-provider-budgets': providerBudgets(),
   '0008-run-segments': runSegments(),
   '0003-logs': logs,
+  '0009-item-index-set-deletes': itemIndexSetDeletes(dialect),
 });
 
 /** Applies every migration not yet applied; throws with the failing migration's error. */

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, EvalsTable } from '../tables.js';
-import type { EvalRecord, Metadata, Page, PageRequest } from '../types.js';
+import type { Dialect, EvalRecord, Metadata, Page, PageRequest } from '../types.js';
+import { deleteRunRows } from './run-rows.js';
 import { fromJson, num, toJson } from '../json.js';
 
 const toRecord = (r: Selectable<EvalsTable>): EvalRecord => ({
@@ -13,7 +14,7 @@ const toRecord = (r: Selectable<EvalsTable>): EvalRecord => ({
 
 /** Evals, always read and written within one project. */
 export class EvalsRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Database>, private readonly dialect: Dialect) {}
 
   async insert(e: EvalRecord): Promise<void> {
     await this.db.insertInto('evals').values({
@@ -69,7 +70,7 @@ export class EvalsRepo {
   }
 
   /**
-   * Deletes the eval, its runs and their output items in one transaction; false when it did not exist.
+   * Deletes the eval, its runs, their output items and index rows in one transaction; false when it did not exist.
    * Runs go before their items: deleting a run waits for the row lock of a batch being committed
    * (RunsRepo.commitBatch locks the run), and a batch that comes after finds no run and writes nothing.
    * Items deleted first would miss that batch's rows on PostgreSQL, left behind with no run or eval.
@@ -78,9 +79,8 @@ export class EvalsRepo {
     return this.db.transaction().execute(async (tx) => {
       const result = await tx.deleteFrom('evals').where('project', '=', project).where('id', '=', id).executeTakeFirst();
       if (!Number(result.numDeletedRows)) return false;
-      await tx.deleteFrom('run_segments').where('run_id', 'in', (eb) => eb.selectFrom('runs').select('id').where('eval_id', '=', id)).execute();
-      await tx.deleteFrom('runs').where('eval_id', '=', id).execute();
-      await tx.deleteFrom('output_items').where('eval_id', '=', id).execute();
+      const runs = await tx.deleteFrom('runs').where('eval_id', '=', id).returning('id').execute();
+      await deleteRunRows(tx, this.dialect, runs.map((r) => r.id));
       return true;
     });
   }

@@ -3,6 +3,7 @@ import type { Database, OutputItemsTable, RunsTable } from '../tables.js';
 import type { Dialect, GradedItem, ModelUsage, Page, PageRequest, RunRecord, CriterionCounts } from '../types.js';
 import { fromJson, num, toJson } from '../json.js';
 import { enqueueRunEvent } from './webhook-outbox.js';
+import { deleteRunRows } from './run-rows.js';
 
 const ACTIVE = ['queued', 'in_progress'];
 /** The end of the one segment of a run whose row count is unknown. */
@@ -104,14 +105,16 @@ export class RunsRepo {
       .where('id', '=', runId).execute();
   }
 
-  /** Deletes the run and its output items; false when it did not exist. */
+  /**
+   * Deletes the run, its output items and their index rows, set-based (see deleteRunRows); false when it did
+   * not exist. The run goes first: that waits for a batch being committed, and a later batch writes nothing.
+   */
   async delete(project: string, evalId: string, runId: string): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
       const result = await tx.deleteFrom('runs')
         .where('project', '=', project).where('eval_id', '=', evalId).where('id', '=', runId).executeTakeFirst();
       if (!Number(result.numDeletedRows)) return false;
-      await tx.deleteFrom('output_items').where('run_id', '=', runId).execute();
-      await tx.deleteFrom('run_segments').where('run_id', '=', runId).execute();
+      await deleteRunRows(tx, this.dialect, [runId]);
       return true;
     });
   }
