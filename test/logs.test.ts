@@ -101,3 +101,41 @@ describe('stored responses', () => {
     await expect(alpha.responses.retrieve(r.id)).rejects.toMatchObject({ status: 404 });
   });
 });
+
+describe('GET /v1/evald/logs (evald extension)', () => {
+  const list = async (key: string, query: string) => {
+    const res = await fetch(`${server.url}/v1/evald/logs?${query}`, { headers: { authorization: `Bearer ${key}` } });
+    return { status: res.status, body: await res.json() as { data: Array<{ id: string; object: string; metadata: Record<string, string> }>; has_more: boolean; error?: { param: string } } };
+  };
+  let key: string;
+  beforeAll(async () => {
+    key = (await server.services.keys.create('gamma', null)).key;
+    const gamma = server.clientWith(key);
+    for (let i = 0; i < 3; i++) {
+      await gamma.chat.completions.create({ model: 'gpt-4o-mini', store: true, metadata: { batch: i < 2 ? 'a' : 'b' }, messages: [{ role: 'user', content: `c${i}` }] });
+    }
+    await gamma.responses.create({ model: 'gpt-4.1', input: 'a response', metadata: { batch: 'a' } });
+    await waitFor(async () => ((await list(key, 'kind=response')).body.data.length === 1 ? true : undefined), 10_000, 'stored response');
+  });
+
+  it('lists chat completions newest first, and responses, with a run source’s filters', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const chats = (await list(key, 'limit=2')).body;
+    expect(chats.data.map((c) => c.object)).toEqual(['chat.completion', 'chat.completion']);
+    expect(chats.data[0]!.metadata).toEqual({ batch: 'b' });
+    expect(chats.has_more).toBe(true);
+    expect((await list(key, 'metadata[batch]=a')).body.data.map((c) => c.metadata.batch)).toEqual(['a', 'a']);
+    expect((await list(key, `created_after=${now - 600}&created_before=${now + 600}`)).body.data).toHaveLength(3);
+    expect((await list(key, `created_after=${now + 600}`)).body.data).toEqual([]);
+    expect((await list(key, `created_before=${now - 600}`)).body.data).toEqual([]);
+    const responses = (await list(key, 'kind=response&metadata[batch]=a&model=gpt-4.1')).body.data;
+    expect(responses).toHaveLength(1);
+    expect(responses[0]!.id).toMatch(/^resp_/);
+    expect((await list(key, 'kind=response&model=gpt-4o-mini')).body.data).toEqual([]);
+  });
+
+  it('refuses a bad kind or bound, naming it', async () => {
+    expect(await list(key, 'kind=log')).toMatchObject({ status: 400, body: { error: { param: 'kind' } } });
+    expect(await list(key, 'created_after=yesterday')).toMatchObject({ status: 400, body: { error: { param: 'created_after' } } });
+  });
+});

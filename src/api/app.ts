@@ -19,6 +19,7 @@ import { extensionsRoutes } from './routes/extensions.js';
 import { itemSearchRoutes } from './routes/item-search.js';
 import { gatewayRoutes } from './routes/gateway.js';
 import { logsRoutes } from './routes/logs.js';
+import { logListRoutes } from './routes/log-list.js';
 import { gatewayUsageRoutes } from './routes/gateway-usage.js';
 import { webhooksRoutes } from './routes/webhooks.js';
 
@@ -70,6 +71,7 @@ export function createApp(services: Services, config: Config, log: Logger): Hono
   v1.route('/', itemSearchRoutes);
   v1.route('/', gatewayRoutes(config.maxBodyBytes));
   v1.route('/', logsRoutes);
+  v1.route('/', logListRoutes);
   v1.route('/', gatewayUsageRoutes);
   v1.route('/', webhooksRoutes);
   app.route('/v1', v1);

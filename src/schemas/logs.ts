@@ -5,6 +5,19 @@ import { Metadata, pageQuery } from './common.js';
 export const ChatCompletionListQuery = pageQuery({ limit: 20, max: 100, order: 'asc' }).extend({ model: z.string().optional() });
 export type ChatCompletionListQuery = z.infer<typeof ChatCompletionListQuery>;
 
+const createdBound = z.coerce.number().int().min(0).optional();
+/**
+ * `GET /evald/logs` (evald's extension): stored chat completions or responses, newest first by default, with
+ * the filters a stored_completions / responses run source takes (model, metadata pairs, created bounds).
+ */
+export const LogListQuery = pageQuery({ limit: 20, max: 100, order: 'desc' }).extend({
+  kind: z.enum(['chat.completion', 'response']).default('chat.completion'),
+  model: z.string().optional(),
+  created_after: createdBound,
+  created_before: createdBound,
+});
+export type LogListQuery = z.infer<typeof LogListQuery>;
+
 /** `POST /chat/completions/{id}`: only metadata can change. */
 export const ChatCompletionUpdateParams = z.object({ metadata: Metadata });
 export type ChatCompletionUpdateParams = z.infer<typeof ChatCompletionUpdateParams>;

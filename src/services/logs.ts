@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { ApiError } from '../api/errors.js';
-import type { ChatCompletionListQuery, ChatCompletionMessagesQuery, InputItemsQuery } from '../schemas/index.js';
+import type { ChatCompletionListQuery, ChatCompletionMessagesQuery, InputItemsQuery, LogListQuery } from '../schemas/index.js';
 import type { LogKind, LogRecord, Store } from '../storage/index.js';
 import { chatLogToWire, chatMessagesOf, inputItemsOf, pageOf, responseLogToWire } from './log-wire.js';
 import { listOf } from './wire.js';
@@ -23,6 +23,20 @@ export class LogsService {
   async listChat(project: string, query: ChatCompletionListQuery, metadata: Record<string, string> | undefined) {
     const page = await this.store.logs.list(project, { kind: 'chat.completion', model: query.model, metadata }, query, nowS());
     return listOf(page, page.rows.map(chatLogToWire) as Array<{ id: string }>);
+  }
+
+  /** evald's `GET /evald/logs`: either kind in its OpenAI shape, filtered as a run source would select it. */
+  async listLogs(project: string, query: LogListQuery, metadata: Record<string, string> | undefined) {
+    const page = await this.store.logs.list(project, {
+      kind: query.kind, model: query.model, metadata, createdAfter: query.created_after, createdBefore: query.created_before,
+    }, query, nowS());
+    // Each log also carries its request's prompt (`messages` of a chat completion, `input` of a response),
+    // which OpenAI's objects leave to a second call, so a page of logs shows what was asked in one request.
+    const toWire = (log: LogRecord) => {
+      const req = JSON.parse(log.request) as { messages?: unknown; input?: unknown };
+      return query.kind === 'response' ? { ...responseLogToWire(log), input: req.input ?? null } : { ...chatLogToWire(log), messages: req.messages ?? null };
+    };
+    return listOf(page, page.rows.map(toWire) as unknown as Array<{ id: string }>);
   }
 
   async getChat(project: string, id: string) {
