@@ -1,6 +1,10 @@
 import { ApiError } from '../api/errors.js';
 import type { ItemSearchQuery } from '../schemas/item-search.js';
-import type { Store } from '../storage/index.js';
+import type { RunRecord, ScoreSummary, Store } from '../storage/index.js';
+
+/** Runs whose score summaries are kept, and how stale a running run's may be. */
+const HISTOGRAMS_KEPT = 64;
+const ACTIVE_REFRESH_MS = 10_000;
 import type { RunsService } from './runs.js';
 import { itemToWire, listOf } from './wire.js';
 
@@ -10,6 +14,8 @@ import { itemToWire, listOf } from './wire.js';
  * caller project's first (404 otherwise), then reads the item index of migration 0006.
  */
 export class ItemSearchService {
+  readonly #histograms = new Map<string, { version: string; at: number; value: ScoreSummary[] }>();
+
   constructor(private readonly store: Store, private readonly runs: RunsService) {}
 
   async search(project: string, evalId: string, runId: string, query: ItemSearchQuery) {
@@ -35,7 +41,7 @@ export class ItemSearchService {
 
   async histograms(project: string, evalId: string, runId: string, bins: number) {
     const run = await this.runs.record(project, evalId, runId);
-    const summaries = await this.store.itemSearch.histograms(runId, bins);
+    const summaries = await this.#summaries(run, bins);
     return {
       object: 'list' as const,
       // Errored items have no criterion results here: say how many were left out of every figure.
@@ -55,6 +61,25 @@ export class ItemSearchService {
         };
       }),
     };
+  }
+
+  /**
+   * Binning reads every score of the run (about a second at 10^6 items), so summaries are kept: a finished
+   * run's never change (its items are final), and a running run's are recomputed at most every
+   * ACTIVE_REFRESH_MS, however often its page polls, so that polling does not keep the store busy.
+   */
+  async #summaries(run: RunRecord, bins: number): Promise<ScoreSummary[]> {
+    const key = `${run.id}:${bins}`;
+    const version = `${run.status}:${run.counts.total}`;
+    const hit = this.#histograms.get(key);
+    const active = run.status === 'queued' || run.status === 'in_progress';
+    if (hit && (hit.version === version || (active && Date.now() - hit.at < ACTIVE_REFRESH_MS))) return hit.value;
+    const value = await this.store.itemSearch.histograms(run.id, bins);
+    this.#histograms.delete(key);
+    this.#histograms.set(key, { version, at: Date.now(), value });
+    // A Map iterates in insertion order: the first key is the least recently computed.
+    if (this.#histograms.size > HISTOGRAMS_KEPT) this.#histograms.delete(this.#histograms.keys().next().value!);
+    return value;
   }
 
   async progress(project: string, evalId: string, runId: string) {

@@ -7,6 +7,7 @@ export { Store } from './store.js';
 export type * from './types.js';
 export type { Segment } from './repos/runs.js';
 export { openSqlite, openPostgres, openPglite };
+export type { ScoreSummary } from './repos/item-search.js';
 export { isStorageFull, isUnstorableText, STORAGE_FULL_MESSAGE } from './errors.js';
 
 /**

@@ -61,6 +61,24 @@ export function itemSearchContract(t: StoreUnderTest): void {
       expect(rows(await s.search(run.id, { ...base, q: 'nowhere-to-be-found' }))).toEqual([]);
     });
 
+    it('pages a search both ways, with a state, a criterion or a score order, and never matches the state as a word', async () => {
+      const { run, items } = await runWithItems();
+      const s = t.store.itemSearch;
+      // Rows 0, 3 and 6 hold "I was charged twice this month"; row 3 errored.
+      const page = await s.search(run.id, { ...base, q: 'charged', limit: 2 });
+      expect([rows(page), page.hasMore]).toEqual([[0, 3], true]);
+      expect(page.rows[0]).toEqual(items[0]);
+      expect(rows(await s.search(run.id, { ...base, q: 'charged', limit: 2, after: items[3]!.id }))).toEqual([6]);
+      const down = await s.search(run.id, { ...base, q: 'charged', order: 'desc', limit: 2 });
+      expect([rows(down), down.hasMore]).toEqual([[6, 3], true]);
+      expect(rows(await s.search(run.id, { ...base, q: 'charged', order: 'desc', after: items[3]!.id }))).toEqual([0]);
+      expect(rows(await s.search(run.id, { ...base, q: 'charged', order: 'desc', after: items[0]!.id }))).toEqual([]);
+      expect(rows(await s.search(run.id, { ...base, q: 'charged', state: 'errored' }))).toEqual([3]);
+      expect(rows(await s.search(run.id, { ...base, q: 'charged', criterion: { name: first, passed: true } }))).toEqual([0, 6]);
+      expect(rows(await s.search(run.id, { ...base, q: 'charged', sort: 'score', scoreOf: first, order: 'desc' }))).toEqual([0, 6]);
+      for (const word of ['passed', 'failed', 'errored']) expect(rows(await s.search(run.id, { ...base, q: word }))).toEqual([]);
+    });
+
     it('summarises each criterion’s scores in bins', async () => {
       const { run } = await runWithItems();
       const [a, b] = await t.store.itemSearch.histograms(run.id, 4);

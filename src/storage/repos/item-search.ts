@@ -32,14 +32,19 @@ export interface ScoreSummary {
   bins: number[];
 }
 
-/** The words of a query as an FTS5 expression: each one quoted (so no query syntax), all required. */
+/**
+ * The words of a query as an FTS5 expression over the item's text (not its state column): each one quoted
+ * (so no query syntax), all required.
+ */
 export function ftsQuery(q: string): string | null {
   const words = q.toLowerCase().match(/[\p{L}\p{N}]+/gu);
-  return words ? words.map((w) => `"${w}"`).join(' ') : null;
+  return words ? words.map((w) => `body:"${w}"`).join(' AND ') : null;
 }
 
-/** Up to this many full-text matches (over every run) are fetched and sorted; more, and the run's rows are probed. */
+/** With a criterion filter or a score sort: up to this many of the run's matches are fetched and sorted; more, and rows are probed. */
 const RARE = 2000;
+/** The low 32 bits of a full-text key: the row (migration 0009). */
+const ROW_BITS = 4294967295;
 
 /** Reads the item index of migration 0006; every method takes a run already checked to be the caller's. */
 export class ItemSearchRepo {
@@ -59,23 +64,26 @@ export class ItemSearchRepo {
       q = q.innerJoin('item_scores as c', (j) => j.onRef('c.run_id', '=', 'f.run_id').onRef('c.row', '=', 'f.row').on('c.criterion', '=', name))
         .where('c.passed', '=', passed ? 1 : 0);
     }
+    const cursor = s.after ? await this.cursor(runId, s.after, s.sort === 'score' ? s.scoreOf : undefined) : undefined;
     if (s.q !== undefined && s.q.trim() !== '') {
       if (this.dialect === 'sqlite') {
         const match = ftsQuery(s.q);
         if (match === null) return { rows: [], hasMore: false };
-        // A rare term is found from the full-text index (its items looked up by rowid, then sorted); a
-        // common one from the run's rows in order, each probed against the index, which finds a page of
-        // matches after a few rows. Materialising a common term's matches (every item holding "the") and
-        // sorting them is what either plan alone would do at 10^6 items: seconds.
-        const few = await sql<{ rowid: number }>`select rowid from item_text where item_text match ${match} limit ${RARE + 1}`.execute(this.db);
+        // In row order, the page is the next `limit` keys of the run's range in the full-text index, the
+        // state an AND in the same walk: FTS5 stops after a page, however common or rare the words.
+        if (!s.criterion && s.sort !== 'score') return this.#textPage(runId, s.state ? `${match} AND state:"${s.state}"` : match, s, cursor?.row);
+        // Sorted by score or filtered by a criterion, the order comes from item_scores: a rare match is
+        // fetched from the run's range and sorted; a common one probed row by row in that order, which
+        // finds a page of matches after a few rows.
+        const few = await sql<{ row: number }>`select rowid & ${sql.lit(ROW_BITS)} as row from item_text
+          where item_text match ${match} and rowid between ${this.#runKey(runId, 0)} and ${this.#runKey(runId, ROW_BITS)} limit ${RARE + 1}`.execute(this.db);
         q = few.rows.length <= RARE
-          ? q.where(sql<number>`o.rowid`, 'in', few.rows.length ? few.rows.map((r) => r.rowid) : [-1])
+          ? q.where('f.row', 'in', few.rows.length ? few.rows.map((r) => Number(r.row)) : [-1])
           : q.where(sql<boolean>`exists (select 1 from item_text where item_text match ${match} and rowid = f.item_rowid)`);
       } else {
         q = q.where(sql<boolean>`${sql.raw(PG_ITEM_TEXT.replaceAll('datasource_item', 'o.datasource_item').replaceAll('sample::', 'o.sample::'))} @@ plainto_tsquery('simple', ${s.q})`);
       }
     }
-    const cursor = s.after ? await this.cursor(runId, s.after, s.sort === 'score' ? s.scoreOf : undefined) : undefined;
     if (s.sort === 'score' && s.scoreOf) {
       q = q.innerJoin('item_scores as k', (j) => j.onRef('k.run_id', '=', 'f.run_id').onRef('k.row', '=', 'f.row').on('k.criterion', '=', s.scoreOf!))
         .where('k.score', 'is not', null);
@@ -90,6 +98,26 @@ export class ItemSearchRepo {
     }
     const rows = await q.limit(s.limit + 1).execute();
     return { rows: rows.slice(0, s.limit).map((r) => itemToRecord(r as Selectable<OutputItemsTable>)), hasMore: rows.length > s.limit };
+  }
+
+  /** The full-text key of the run's `row`, computed in SQL (it passes 2^53). */
+  #runKey(runId: string, row: number) {
+    return sql<number>`((select rowid from runs where id = ${runId}) << 32) + ${row}`;
+  }
+
+  /** A page of the run's items matching `match`, in row order after `afterRow`, walked in the full-text index. */
+  async #textPage(runId: string, match: string, s: ItemSearch, afterRow: number | undefined): Promise<Page<OutputItemRecord>> {
+    const asc = s.order === 'asc';
+    const [from, to] = afterRow === undefined ? [0, ROW_BITS] : asc ? [afterRow + 1, ROW_BITS] : [0, afterRow - 1];
+    if (from > to) return { rows: [], hasMore: false };
+    const keys = await sql<{ row: number }>`select rowid & ${sql.lit(ROW_BITS)} as row from item_text
+      where item_text match ${match} and rowid between ${this.#runKey(runId, from)} and ${this.#runKey(runId, to)}
+      order by rowid ${sql.raw(asc ? 'asc' : 'desc')} limit ${s.limit + 1}`.execute(this.db);
+    const rows = keys.rows.slice(0, s.limit).map((r) => Number(r.row));
+    if (rows.length === 0) return { rows: [], hasMore: false };
+    const items = await this.db.selectFrom('output_items').selectAll()
+      .where('run_id', '=', runId).where('datasource_item_id', 'in', rows).orderBy('datasource_item_id', s.order).execute();
+    return { rows: items.map(itemToRecord), hasMore: keys.rows.length > s.limit };
   }
 
   /** Where a page after item `itemId` starts: its row and, when sorting by a criterion, its score. */
