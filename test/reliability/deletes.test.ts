@@ -23,12 +23,13 @@ async function leftovers(server: ReliabilityServer, ids: string[]): Promise<Reco
     item_facets: await count(db.selectFrom('item_facets').select(n).where('run_id', 'in', ids)),
     item_scores: await count(db.selectFrom('item_scores').select(n).where('run_id', 'in', ids)),
     run_logs: await count(db.selectFrom('run_logs').select(n).where('run_id', 'in', ids)),
+    run_segments: await count(db.selectFrom('run_segments').select(n).where('run_id', 'in', ids)),
     // SQLite's full-text rows name no run: any row without its item's facet row is one left behind.
     item_text: server.backend !== 'sqlite' ? 0
       : Number((await sql<{ n: number }>`select count(*) as n from item_text where rowid not in (select item_rowid from item_facets)`.execute(db)).rows[0]!.n),
   };
 }
-const NONE = { evals: 0, runs: 0, output_items: 0, files: 0, file_chunks: 0, item_facets: 0, item_scores: 0, run_logs: 0, item_text: 0 };
+const NONE = { evals: 0, runs: 0, output_items: 0, files: 0, file_chunks: 0, item_facets: 0, item_scores: 0, run_logs: 0, run_segments: 0, item_text: 0 };
 
 describeEachBackend('deletes during a run', (backend) => {
   let fake: FakeUpstream;
