@@ -10,6 +10,7 @@ import { benchHealthUnderFuzzy } from './health.js';
 import { benchJsonl, benchPython, benchSampled, pollInterval, SAMPLED_POLL_MS } from './runs.js';
 import { benchLimits } from './limits.js';
 import { benchWorkers } from './workers.js';
+import { benchPromptfooLimits } from './promptfoo.js';
 
 /**
  * `npm run bench [scenario…]`: evals, jsonl, sampled, limits, workers, python, cli, fairness, gateway, logs, dashboard, health (default: all). Each scenario starts the built
@@ -66,6 +67,15 @@ async function main(which: string[]): Promise<void> {
       out('\n## rate limits: 3,000 items, completions + score_model judge, fake upstream at 1,200 RPM and 150,000 TPM\n');
       out('| calls | answered 429 | tokens charged | wall s | limit-bound floor s | wall / floor |\n|---|---|---|---|---|---|');
       out(`| ${r.calls} | ${r.refused} (${f((100 * r.refused) / r.calls, 2)}%) | ${r.tokens.toLocaleString('en')} | ${f(r.seconds, 1)} | ${f(r.floor, 1)} | ${f(r.ratio, 3)} |`);
+      const promptfoo = process.env.EVALD_BENCH_PROMPTFOO;
+      if (promptfoo) {
+        const p = await benchPromptfooLimits(promptfoo, 3000, 1200, 150_000, 64);
+        out('\nThe same with promptfoo (an llm-rubric judge per item, `-j 64`, no cache), against the same limited fake:\n');
+        out('| calls | answered 429 | tokens charged | wall s | limit-bound floor s | wall / floor | promptfoo CPU s |\n|---|---|---|---|---|---|---|');
+        out(`| ${p.calls} | ${p.refused} (${f((100 * p.refused) / p.calls, 2)}%) | ${p.tokens.toLocaleString('en')} | ${f(p.seconds, 1)} | ${f(p.floor, 1)} | ${f(p.ratio, 3)} | ${f(p.cpuSeconds, 1)} |`);
+      } else {
+        out('\n(promptfoo side by side: set EVALD_BENCH_PROMPTFOO to a promptfoo command, installed apart.)');
+      }
     }
     if (all || which.includes('workers')) {
       out('\n## one run on one worker vs two: python-graded jsonl, 20,000 rows, PostgreSQL\n');

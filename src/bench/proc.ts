@@ -96,3 +96,19 @@ export async function load(total: number, concurrency: number, make: (i: number)
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!;
   return { rps: total / seconds, p50: pct(0.5), p99: pct(0.99) };
 }
+
+/** CPU seconds used by a process and its live descendants (read from /proc; children that exited are not counted). */
+export function cpuSecondsOfTree(pid: number): number {
+  let total = 0;
+  const visit = (p: number) => {
+    try {
+      total += cpuSeconds(p);
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      // cutime + cstime: children that exited and were waited for.
+      total += (Number(stat[13]) + Number(stat[14])) / TICKS_PER_SECOND;
+      for (const child of readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').split(' ').filter(Boolean)) visit(Number(child));
+    } catch { /* exited */ }
+  };
+  visit(pid);
+  return total;
+}
