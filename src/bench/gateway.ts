@@ -1,43 +1,126 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { startFakeUpstream } from '../fake-upstream/index.js';
+import { spawn } from 'node:child_process';
+import { Pool } from 'undici';
 import { openSqlite } from '../storage/index.js';
 import { tagsOf } from '../storage/repos/logs.js';
-import { cpuSeconds, load, startEvald } from './proc.js';
+import { cpuSeconds, startEvald } from './proc.js';
 
 const body = (i: number, store: boolean) => JSON.stringify({ model: 'gpt-4o-mini', store, messages: [{ role: 'user', content: `question ${i}` }] });
 const post = (url: string, text: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' }, body: text });
 
+/** The fake upstream as its own process (`evald fake-upstream`), so that its CPU is not the load generator's. */
+async function startFakeProcess(args: string[]): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'cli', 'main.js'), 'fake-upstream', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const m = /listening on (\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`fake upstream exited (${code}) before listening`)));
+  });
+  child.stdout!.resume();
+  const stop = () => new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+  return { url, pid: child.pid!, stop };
+}
+
 /**
- * Gateway overhead: `calls` chat completions at `concurrency`, straight to the fake upstream (answering in
- * `latencyMs`) and through evald, not stored and stored. Added p50 latency is through-evald minus direct;
- * added CPU is all of evald's CPU per call (everything evald does for a call is overhead).
+ * A load generator lighter than fetch (undici's request on one pool per origin): its CPU shares the two
+ * cores with evald and the fake, so the less it takes, the less the latency figures measure it.
  */
-export async function benchGatewayOverhead(dir: string, calls: number, concurrency: number, latencyMs: number) {
-  const fake = await startFakeUpstream({ latencyMs });
+function loadClient(base: string, concurrency: number) {
+  const url = new URL(base);
+  const pool = new Pool(url.origin, { connections: concurrency, pipelining: 1 });
+  const headers = { 'content-type': 'application/json', authorization: 'Bearer sk-bench' };
+  return {
+    async send(path: string, text: string): Promise<void> {
+      const res = await pool.request({ method: 'POST', path: `${url.pathname}${path}`, headers, body: text });
+      await res.body.arrayBuffer();
+      if (res.statusCode !== 200) throw new Error(`${path} answered ${res.statusCode}`);
+    },
+    close: () => pool.close(),
+  };
+}
+
+type Round = { rps: number; p50: number; p99: number; cpuMsPerCall: number; fakeCpuMsPerCall: number; loaderCpuMsPerCall: number };
+
+/**
+ * Gateway overhead: chat completions at `concurrency`, straight to the fake upstream (answering in
+ * `latencyMs`, in its own process) and through evald, not stored and stored. The three paths are measured
+ * in `rounds` interleaved rounds of `calls` each and each figure is the median round's, so that a burst
+ * of load from other sessions on the machine lands in one round, not on one path. Before that, a warm-up
+ * of `warmup` calls on each evald path (V8 compiles and re-optimises the hot code over the first few
+ * thousand calls). Added p50 latency is through-evald minus direct; added CPU is all of evald's CPU per call
+ * (everything evald does for a call is overhead). The fake's and the load generator's CPU per call are
+ * reported too: all three share the machine's two cores.
+ */
+export async function benchGatewayOverhead(dir: string, calls: number, concurrency: number, latencyMs: number, rounds = 3, warmup = 4000) {
+  const fake = await startFakeProcess(['--latency-ms', String(latencyMs)]);
   const server = await startEvald({ EVALD_DB: join(dir, 'gateway.sqlite'), OPENAI_BASE_URL: fake.url, EVALD_CONCURRENCY: String(concurrency) });
+  const direct = loadClient(fake.url, concurrency);
+  const via = loadClient(`${server.url}/v1`, concurrency);
   try {
-    const direct = `${fake.url}/chat/completions`;
-    const via = `${server.url}/v1/chat/completions`;
-    await load(500, concurrency, (i) => post(via, body(i, false))); // warm-up: V8 compiles the path first
-    await load(500, concurrency, (i) => post(direct, body(i, false)));
-    const directRun = await load(calls, concurrency, (i) => post(direct, body(i, false)));
-    const measure = async (store: boolean) => {
+    const measure = async (client: typeof direct, store: boolean): Promise<Round> => {
       const cpu0 = cpuSeconds(server.child.pid!);
-      const r = await load(calls, concurrency, (i) => post(via, body(i, store)));
-      return { ...r, cpuMsPerCall: ((cpuSeconds(server.child.pid!) - cpu0) * 1000) / calls };
+      const fake0 = cpuSeconds(fake.pid);
+      const loader0 = process.cpuUsage();
+      const r = await loadFn(calls, concurrency, (i) => client.send('/chat/completions', body(i, store)));
+      const loader = process.cpuUsage(loader0);
+      return {
+        ...r,
+        cpuMsPerCall: ((cpuSeconds(server.child.pid!) - cpu0) * 1000) / calls,
+        fakeCpuMsPerCall: ((cpuSeconds(fake.pid) - fake0) * 1000) / calls,
+        loaderCpuMsPerCall: (loader.user + loader.system) / 1000 / calls,
+      };
     };
-    return { direct: directRun, plain: await measure(false), stored: await measure(true) };
+    await loadFn(warmup, concurrency, (i) => via.send('/chat/completions', body(i, false)));
+    await loadFn(warmup, concurrency, (i) => via.send('/chat/completions', body(i, true)));
+    await loadFn(1000, concurrency, (i) => direct.send('/chat/completions', body(i, false)));
+    const results = { direct: [] as Round[], plain: [] as Round[], stored: [] as Round[] };
+    for (let round = 0; round < rounds; round++) {
+      results.direct.push(await measure(direct, false));
+      results.plain.push(await measure(via, false));
+      results.stored.push(await measure(via, true));
+    }
+    const median = (rs: Round[]) => [...rs].sort((a, b) => a.p50 - b.p50)[Math.floor(rs.length / 2)]!;
+    return { direct: median(results.direct), plain: median(results.plain), stored: median(results.stored), rounds: results };
   } finally {
+    await direct.close();
+    await via.close();
     await server.stop();
-    await fake.close();
+    await fake.stop();
   }
+}
+
+/** Sends `total` calls made by `make` with `concurrency` in flight; calls/s and latency percentiles. */
+async function loadFn(total: number, concurrency: number, make: (i: number) => Promise<void>) {
+  const latencies = new Float64Array(total);
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < total) {
+      const i = next++;
+      const t = performance.now();
+      await make(i);
+      latencies[i] = performance.now() - t;
+    }
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort();
+  const pct = (p: number) => latencies[Math.min(total - 1, Math.floor(total * p))]!;
+  return { rps: total / seconds, p50: pct(0.5), p99: pct(0.99) };
 }
 
 /** Time to the first byte of a streamed answer (events 20 ms apart), direct and through evald: p50 of `n`. */
 export async function benchStreamTtfb(dir: string, n: number) {
-  const fake = await startFakeUpstream({ streamIntervalMs: 20 });
+  const fake = await startFakeProcess(['--stream-interval-ms', '20']);
   const server = await startEvald({ EVALD_DB: join(dir, 'stream.sqlite'), OPENAI_BASE_URL: fake.url });
   try {
     const ttfb = async (url: string, i: number) => {
@@ -58,7 +141,7 @@ export async function benchStreamTtfb(dir: string, n: number) {
     return { direct: await p50(`${fake.url}/chat/completions`), via: await p50(`${server.url}/v1/chat/completions`) };
   } finally {
     await server.stop();
-    await fake.close();
+    await fake.stop();
   }
 }
 

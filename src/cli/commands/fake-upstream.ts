@@ -23,11 +23,12 @@ Options:
   --seed N             seed of the random choices
   --rpm N              requests per minute it allows       --tpm N           tokens per minute it allows
   --rate-window-ms N   the window those limits are counted over (past them: 429s with OpenAI's headers)
+  --stream-interval-ms N  the time between a streamed answer's events
 `;
 
 /**
  * `evald fake-upstream [--port N] [--host H] [--latency-ms N] [--jitter-ms N] [--rate-429 P] [--rate-500 P]
- * [--rate-drop P] [--retry-after-ms N] [--seed N] [--rpm N] [--tpm N] [--rate-window-ms N]`: serves the fake OpenAI-compatible upstream, prints its
+ * [--rate-drop P] [--retry-after-ms N] [--seed N] [--rpm N] [--tpm N] [--rate-window-ms N] [--stream-interval-ms N]`: serves the fake OpenAI-compatible upstream, prints its
  * base URL (for OPENAI_BASE_URL) and runs until SIGINT or SIGTERM.
  */
 export async function run(args: string[]): Promise<void> {
@@ -46,6 +47,7 @@ export async function run(args: string[]): Promise<void> {
       rpm: { type: 'string' },
       tpm: { type: 'string' },
       'rate-window-ms': { type: 'string' },
+      'stream-interval-ms': { type: 'string' },
     },
   });
   const options: FakeUpstreamOptions = {
@@ -61,6 +63,7 @@ export async function run(args: string[]): Promise<void> {
     rpm: number('rpm', values.rpm, 1, 1e9),
     tpm: number('tpm', values.tpm, 1, 1e12),
     rateWindowMs: number('rate-window-ms', values['rate-window-ms'], 1, 60_000),
+    streamIntervalMs: number('stream-interval-ms', values['stream-interval-ms'], 0, 3_600_000),
   };
   const { startFakeUpstream } = await import('../../fake-upstream/index.js');
   const fake = await startFakeUpstream(options);
