@@ -78,6 +78,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, log?: Lo
       await services.dispatcher.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await services.gatewayUsage.close();
+      await services.logWriter.close();
       // Process-wide; the next use (another server in this process) starts new threads.
       await closeSimilarityThreads();
       await store.close();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { startFakeUpstream, type FakeUpstream } from '../src/fake-upstream/index.js';
+import { openSqlite } from '../src/storage/index.js';
 import { startTestServer, waitFor, type TestServer } from './harness.js';
 
 let fake: FakeUpstream;
@@ -137,5 +138,35 @@ describe('GET /v1/evald/logs (evald extension)', () => {
   it('refuses a bad kind or bound, naming it', async () => {
     expect(await list(key, 'kind=log')).toMatchObject({ status: 400, body: { error: { param: 'kind' } } });
     expect(await list(key, 'created_after=yesterday')).toMatchObject({ status: 400, body: { error: { param: 'created_after' } } });
+  });
+});
+
+describe('log writes (batched a few milliseconds after the call)', () => {
+  it('finds a stored call right after its answer, without waiting', async () => {
+    const calls = await Promise.all(Array.from({ length: 20 }, (_, i) => alpha.chat.completions.create({
+      model: 'gpt-4o-mini', store: true, metadata: { batch: 'read-after' }, messages: [{ role: 'user', content: `right away ${i}` }],
+    })));
+    // No waitFor: a read waits for the logs queued before it.
+    expect((await alpha.chat.completions.retrieve(calls[7]!.id)).id).toBe(calls[7]!.id);
+    const listed = await all(alpha.chat.completions.list({ metadata: { batch: 'read-after' } }));
+    expect(listed.map((c) => c.id).sort()).toEqual(calls.map((c) => c.id).sort());
+    const response = await alpha.responses.create({ model: 'gpt-4o-mini', input: 'kept at once' });
+    expect((await alpha.responses.retrieve(response.id)).id).toBe(response.id);
+  });
+
+  it('writes every queued log before a graceful shutdown ends', async () => {
+    const own = await startTestServer({ OPENAI_BASE_URL: fake.url });
+    const client = own.client;
+    const calls = await Promise.all(Array.from({ length: 50 }, (_, i) => client.chat.completions.create({
+      model: 'gpt-4o-mini', store: true, messages: [{ role: 'user', content: `before shutdown ${i}` }],
+    })));
+    await own.close();
+    const store = openSqlite(own.env.EVALD_DB!);
+    try {
+      const page = await store.logs.list('default', { kind: 'chat.completion' }, { limit: 100, order: 'asc' }, 0);
+      expect(page.rows.map((r) => r.id).sort()).toEqual(calls.map((c) => c.id).sort());
+    } finally {
+      await store.close();
+    }
   });
 });

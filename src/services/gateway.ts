@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import { ApiError } from '../api/errors.js';
 import { AnswerTap, type GatewayEndpoint } from '../gateway/answer-tap.js';
 import { buildLog, shouldStore } from '../gateway/log-record.js';
@@ -6,6 +5,7 @@ import type { Provider, ProviderRouter } from '../providers/index.js';
 import type { ForwardSink } from '../providers/forward.js';
 import type { LogKind, Store } from '../storage/index.js';
 import type { GatewayUsageCounter } from './gateway-usage.js';
+import type { LogWriter } from './log-writer.js';
 
 const PATHS: Record<GatewayEndpoint, string> = { chat: '/chat/completions', responses: '/responses', embeddings: '/embeddings' };
 const KINDS: Partial<Record<GatewayEndpoint, LogKind>> = { chat: 'chat.completion', responses: 'response' };
@@ -18,15 +18,16 @@ export interface GatewayOptions {
 /**
  * The gateway: a model call is sent to the provider its `model` routes to, with the body as the client
  * sent it, and the answer is handed to the client's sink as it arrives. A copy is read on the side for
- * the usage count and, when the call is logged, for its log, which is written after the answer has ended.
+ * the usage count and, when the call is logged, for its log, which is queued once the answer has ended
+ * and written with others a few milliseconds later (LogWriter).
  */
 export class GatewayService {
   constructor(
     private readonly store: Store,
     private readonly router: ProviderRouter,
     private readonly usage: GatewayUsageCounter,
+    private readonly logs: LogWriter,
     private readonly options: GatewayOptions,
-    private readonly log: Logger,
   ) {}
 
   /**
@@ -73,8 +74,7 @@ export class GatewayService {
   }
 
   #store(kind: LogKind, project: string, text: string, request: Record<string, unknown>, answer: Record<string, unknown>): void {
-    const log = buildLog(kind, project, text, request, answer, Math.floor(Date.now() / 1000), this.options.logRetentionDays);
-    this.store.logs.insert([log]).catch((err: unknown) => this.log.error({ err, log_id: log.id }, 'a gateway log could not be stored'));
+    this.logs.add(buildLog(kind, project, text, request, answer, Math.floor(Date.now() / 1000), this.options.logRetentionDays));
   }
 
   /**

@@ -17,6 +17,7 @@ import { checkPythonSource } from '../graders/python/check-source.js';
 import { GatewayService } from './gateway.js';
 import { GatewayUsageCounter } from './gateway-usage.js';
 import { LogsService } from './logs.js';
+import { LogWriter } from './log-writer.js';
 import { WebhooksService } from './webhooks.js';
 import { createSender } from '../webhooks/send.js';
 import { WebhookDispatcher } from '../webhooks/dispatcher.js';
@@ -43,6 +44,8 @@ export interface Services {
   fleet: Fleet | null;
   gateway: GatewayService;
   gatewayUsage: GatewayUsageCounter;
+  /** The gateway's logs on their way to the store, a few milliseconds at a time (close it before the store). */
+  logWriter: LogWriter;
   logs: LogsService;
   webhooks: WebhooksService;
   /** Delivers the webhook outbox; started with the engine, in worker processes. */
@@ -63,7 +66,8 @@ export function createServices(
   if (external || store.dialect === 'postgres') shareBudgetsThrough(models.router, store);
   const checkPython = (source: string) => checkPythonSource(source);
   const evals = new EvalsService(store, checkPython);
-  const runs = new RunsService(store, evals, engine, reportBase);
+  const logWriter = new LogWriter(store, log);
+  const runs = new RunsService(store, evals, engine, reportBase, () => logWriter.flush());
   const gatewayUsage = new GatewayUsageCounter(store, log);
   const sender = createSender({ timeoutMs: config.webhooks.timeoutMs, allowPrivate: config.webhooks.allowPrivate, userAgent: 'evald-webhooks/1.0' });
   const dispatcher = new WebhookDispatcher(store, sender, log, {
@@ -81,9 +85,10 @@ export function createServices(
     exports: new ExportService(store),
     engine,
     fleet: store.dialect === 'postgres' && engine instanceof RunEngine ? new Fleet(store, models.router, engine.owner, log) : null,
-    gateway: new GatewayService(store, models.router, gatewayUsage, { storeAll: config.storeAll, logRetentionDays: config.logRetentionDays }, log),
+    gateway: new GatewayService(store, models.router, gatewayUsage, logWriter, { storeAll: config.storeAll, logRetentionDays: config.logRetentionDays }),
     gatewayUsage,
-    logs: new LogsService(store, log),
+    logWriter,
+    logs: new LogsService(store, log, () => logWriter.flush()),
     webhooks: new WebhooksService(store, sender, config.webhooks.allowPrivate),
     dispatcher,
   };

@@ -12,21 +12,25 @@ const PURGE_EVERY_MS = 10 * 60_000;
 export class LogsService {
   #purge: NodeJS.Timeout | null = null;
 
-  constructor(private readonly store: Store, private readonly log: Logger) {}
+  /** `written` resolves once the gateway's queued logs are in the store: every read waits for it first. */
+  constructor(private readonly store: Store, private readonly log: Logger, private readonly written: () => Promise<void> = () => Promise.resolve()) {}
 
   async #get(project: string, kind: LogKind, id: string, param: string): Promise<LogRecord> {
+    await this.written();
     const log = await this.store.logs.get(project, kind, id, nowS());
     if (!log) throw ApiError.notFound(kind === 'response' ? 'response' : 'chat completion', id, param);
     return log;
   }
 
   async listChat(project: string, query: ChatCompletionListQuery, metadata: Record<string, string> | undefined) {
+    await this.written();
     const page = await this.store.logs.list(project, { kind: 'chat.completion', model: query.model, metadata }, query, nowS());
     return listOf(page, page.rows.map(chatLogToWire) as Array<{ id: string }>);
   }
 
   /** evald's `GET /evald/logs`: either kind in its OpenAI shape, filtered as a run source would select it. */
   async listLogs(project: string, query: LogListQuery, metadata: Record<string, string> | undefined) {
+    await this.written();
     const page = await this.store.logs.list(project, {
       kind: query.kind, model: query.model, metadata, createdAfter: query.created_after, createdBefore: query.created_before,
     }, query, nowS());
@@ -44,12 +48,14 @@ export class LogsService {
   }
 
   async updateChat(project: string, id: string, metadata: Record<string, string> | null) {
+    await this.written();
     const log = await this.store.logs.updateMetadata(project, 'chat.completion', id, metadata, nowS());
     if (!log) throw ApiError.notFound('chat completion', id, 'completion_id');
     return chatLogToWire(log);
   }
 
   async deleteChat(project: string, id: string) {
+    await this.written();
     if (!(await this.store.logs.delete(project, 'chat.completion', id))) throw ApiError.notFound('chat completion', id, 'completion_id');
     return { object: 'chat.completion.deleted', id, deleted: true };
   }
@@ -64,6 +70,7 @@ export class LogsService {
   }
 
   async deleteResponse(project: string, id: string) {
+    await this.written();
     if (!(await this.store.logs.delete(project, 'response', id))) throw ApiError.notFound('response', id, 'response_id');
     return { id, object: 'response', deleted: true };
   }

@@ -21,6 +21,8 @@ export class RunsService {
     private readonly evals: EvalsService,
     private readonly engine: EngineHandle,
     private readonly reportBase: () => string,
+    /** Resolves once the gateway's queued logs are stored: a run over logs then selects every call answered before it was created. */
+    private readonly logsWritten: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   async create(project: string, evalId: string, params: RunCreateParams) {
@@ -101,6 +103,7 @@ export class RunsService {
       // Over logs, input_messages is optional: without it the run grades the stored answers.
       if (ds.type !== 'jsonl' && ds.input_messages && !ds.model) throw ApiError.invalid('data_source.model', `Re-sampling logs with input_messages needs a 'model'.`, 'missing_required_parameter');
       if (ds.type !== 'jsonl' && !ds.input_messages && ds.model) throw ApiError.invalid('data_source.input_messages', `A run over logs samples '${ds.model}' only with input_messages (e.g. {"type":"item_reference","item_reference":"item.input"}); omit 'model' to grade the stored answers.`, 'missing_required_parameter');
+      await this.logsWritten();
       return;
     }
     if (source.type === 'file_id') {
