@@ -1,6 +1,8 @@
-import { serve, type ServerType } from '@hono/node-server';
+import { createServer, type Server } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './api/app.js';
+import { gatewayFirst } from './api/gateway-listener.js';
 import { createLogger } from './log.js';
 import { loadProviderConfig } from './providers/index.js';
 import { loadConfig, type Config } from './config.js';
@@ -43,8 +45,10 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, log?: Lo
   // A server reachable from other machines accepts only keys, whatever becomes of the keys in the store.
   if (!isLoopback(host)) services.keys.requireKeys();
   const app = createApp(services, config, logger);
-  const server: ServerType = await new Promise((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: host }, () => resolve(s));
+  // What @hono/node-server's serve() does, with the gateway's model calls taken before Hono (gateway-listener.ts).
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = createServer({}, gatewayFirst(services, config.maxBodyBytes, logger, getRequestListener(app.fetch, { hostname: host })));
+    s.listen(config.port, host, () => resolve(s));
     s.once('error', (e: NodeJS.ErrnoException) => {
       void store.close();
       reject(e.code === 'EADDRINUSE' ? new Error(`port ${config.port} on ${host} is already in use; set PORT to another port`) : e);

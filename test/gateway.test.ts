@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { startFakeUpstream, type FakeUpstream } from '../src/fake-upstream/index.js';
-import { startTestServer, waitFor, type TestServer } from './harness.js';
+import { captureLog, startTestServer, waitFor, type TestServer } from './harness.js';
 
 let fake: FakeUpstream;
 let server: TestServer;
@@ -114,5 +114,36 @@ describe('the gateway', () => {
     expect(mini.errors).toBeGreaterThanOrEqual(2);
     expect(mini.total_tokens).toBeGreaterThan(0);
     expect(view.data.find((r) => r.model === 'usage-model')).toBeUndefined();
+  });
+
+  it('logs each call once with the status it answered; answers its own errors in the envelope with a request id', async () => {
+    const { log, lines } = captureLog('info');
+    const own = await startTestServer({ OPENAI_BASE_URL: fake.url }, log);
+    try {
+      const key = (await own.services.keys.create('gamma', null)).key;
+      const post = (path: string, headers: Record<string, string>, body: string) =>
+        fetch(`${own.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      const chat = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: '[[fake:429]] logged' }] });
+      const limited = await post('/v1/chat/completions', { authorization: `Bearer ${key}` }, chat);
+      expect(limited.status).toBe(429);
+      const unauthenticated = await post('/v1/chat/completions', {}, chat);
+      expect(unauthenticated.status).toBe(401);
+      expect(unauthenticated.headers.get('content-type')).toBe('application/json');
+      expect(await unauthenticated.json()).toEqual({ error: {
+        message: "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.", type: 'invalid_request_error', param: null, code: 'invalid_api_key',
+      } });
+      // A query holding a NUL is refused as on every other path, naming the parameter.
+      const nul = await post('/v1/chat/completions?x=%00', { authorization: `Bearer ${key}` }, chat);
+      expect(nul.status).toBe(400);
+      expect(((await nul.json()) as { error: { param: string } }).error.param).toBe('x');
+      const lineOf = (res: Response) => lines.filter((l) => l.msg === 'request' && l.request_id === res.headers.get('x-request-id'));
+      // The upstream's own x-request-id is passed on; evald's is x-evald-request-id.
+      expect(limited.headers.get('x-evald-request-id')).toMatch(/^req_/);
+      expect(lines.filter((l) => l.msg === 'request' && l.request_id === limited.headers.get('x-evald-request-id'))).toMatchObject([{ method: 'POST', path: '/v1/chat/completions', status: 429 }]);
+      expect(lineOf(unauthenticated)).toMatchObject([{ status: 401, code: 'invalid_api_key', param: null }]);
+      expect(lineOf(nul)).toMatchObject([{ status: 400, code: 'invalid_value', param: 'x' }]);
+    } finally {
+      await own.close();
+    }
   });
 });

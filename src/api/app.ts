@@ -3,11 +3,11 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import type { Services } from '../services/index.js';
 import type { Config } from '../config.js';
-import { OPEN_MODE_PROJECT } from '../services/keys.js';
 import { randomHex } from '../domain/ids.js';
 import { ApiError } from './errors.js';
 import { refuseNulInUrl } from './input-guards.js';
-import { isStorageFull, isUnstorableText, STORAGE_FULL_MESSAGE } from '../storage/index.js';
+import { answerError } from './answer-error.js';
+import { authenticate } from './authenticate.js';
 import type { AppEnv } from './env.js';
 import { evalsRoutes } from './routes/evals.js';
 import { runsRoutes } from './routes/runs.js';
@@ -47,7 +47,7 @@ export function createApp(services: Services, config: Config, log: Logger): Hono
   app.get('/health', (c) => c.json({ status: 'ok' }));
 
   const v1 = new Hono<AppEnv>();
-  v1.use('*', authenticate);
+  v1.use('*', authenticateRequest);
   v1.use('*', refuseNulInUrl);
   // Uploads stream with their own (larger) limit; every other body is JSON and capped here.
   const jsonLimit = bodyLimit({
@@ -85,24 +85,10 @@ export function createApp(services: Services, config: Config, log: Logger): Hono
 
   app.onError((err, c) => {
     const requestId = c.get('requestId');
-    if (err instanceof ApiError) {
-      c.set('apiError', { code: err.code, param: err.param });
-      c.header('x-request-id', requestId);
-      return c.json(err.toBody(), err.status as 400);
-    }
+    const answer = answerError(err, requestId, log);
+    if (answer.apiError) c.set('apiError', answer.apiError);
     c.header('x-request-id', requestId);
-    if (isStorageFull(err)) {
-      log.error({ request_id: requestId, err, cause: 'storage_full' }, `request refused: ${STORAGE_FULL_MESSAGE}`);
-      const body = new ApiError(507, 'server_error', "evald's storage is full: the database or its disk has no space left. Try again once the operator has freed space.", null, 'storage_full').toBody();
-      return c.json(body, 507);
-    }
-    if (isUnstorableText(err)) {
-      const body = ApiError.invalid(null, 'A text value in this request contains a NUL character (\\u0000), which evald cannot store. Remove it.', 'invalid_value').toBody();
-      return c.json(body, 400);
-    }
-    log.error({ request_id: requestId, err }, 'unhandled error');
-    const body = new ApiError(500, 'server_error', `The server had an error processing your request (request id ${requestId}).`).toBody();
-    return c.json(body, 500);
+    return c.json(answer.body, answer.status as 400);
   });
 
   return app;
@@ -110,22 +96,7 @@ export function createApp(services: Services, config: Config, log: Logger): Hono
 
 const GATEWAY_PATHS = new Set(['/v1/chat/completions', '/v1/responses', '/v1/embeddings']);
 
-const authenticate = async (c: import('hono').Context<AppEnv>, next: () => Promise<void>) => {
-  const keys = c.var.services.keys;
-  const header = c.req.header('authorization') ?? '';
-  const bearer = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
-  if (bearer) {
-    const project = await keys.projectOf(bearer);
-    if (project) {
-      c.set('project', project);
-      return next();
-    }
-  }
-  if (await keys.isOpenMode()) {
-    c.set('project', OPEN_MODE_PROJECT);
-    return next();
-  }
-  throw ApiError.unauthorized(bearer
-    ? 'Incorrect API key provided. Make one with `evald keys create --project NAME`.'
-    : "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.");
+const authenticateRequest = async (c: import('hono').Context<AppEnv>, next: () => Promise<void>) => {
+  c.set('project', await authenticate(c.var.services.keys, c.req.header('authorization')));
+  return next();
 };
