@@ -329,6 +329,13 @@ describe('dashboard in chromium', () => {
     await waitFor(async () => ((await rowNumbers()).length === 2 ? true : undefined), 10_000, 'the run’s items');
     expect(await page.locator('.items-table').textContent()).toContain('Lyon');
     await shot('logs-run');
+    // Run again with a model: the logged prompts are sampled again instead of grading the stored answers.
+    await page.getByLabel('Model for the new run').fill('gpt-4.1-mini');
+    await page.getByRole('button', { name: 'Run again with this model' }).click();
+    await page.waitForURL((u) => u.searchParams.get('run_id') !== runId);
+    const resampled = await waitForRun(client, logsEval.id, new URL(page.url()).searchParams.get('run_id')!);
+    expect(resampled.data_source).toMatchObject({ model: 'gpt-4.1-mini', input_messages: { type: 'item_reference', item_reference: 'item.input' }, source: run.data_source.source });
+    expect(resampled.result_counts).toMatchObject({ total: 2, errored: 0 });
     await page.close();
 
     // Stored responses are listed apart.

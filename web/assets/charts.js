@@ -10,7 +10,7 @@ function svg(tag, attrs, ...children) {
 
 const fmt = (x) => (x === null || x === undefined ? '—' : Number.isInteger(x) ? String(x) : x.toFixed(2));
 
-/** Bars of `bins` ({lower, upper, count}); bins at or above `threshold` are drawn as passing. */
+/** Bars of `bins` ({lower, upper, count}); with a `threshold`, bins at or above it are drawn as passing, the rest failing. */
 export function histogram(bins, { threshold = null, label = 'histogram' } = {}) {
   const W = 300, H = 90, pad = 14;
   const max = Math.max(1, ...bins.map((b) => b.count));
@@ -18,8 +18,8 @@ export function histogram(bins, { threshold = null, label = 'histogram' } = {}) 
   const root = svg('svg', { viewBox: `0 0 ${W} ${H + pad}`, class: 'chart histogram', role: 'img', 'aria-label': label });
   bins.forEach((b, i) => {
     const h = b.count ? Math.max(1, (b.count / max) * (H - 4)) : 0;
-    const pass = threshold !== null && b.lower !== null && b.lower >= threshold - 1e-9;
-    root.append(svg('rect', { x: 1 + i * w, y: H - h, width: Math.max(1, w - 1), height: h, class: pass ? 'bar-pass' : 'bar-fail' },
+    const kind = threshold === null || b.lower === null ? 'bar-plain' : b.lower >= threshold - 1e-9 ? 'bar-pass' : 'bar-fail';
+    root.append(svg('rect', { x: 1 + i * w, y: H - h, width: Math.max(1, w - 1), height: h, class: kind },
       svg('title', null, `${fmt(b.lower)}–${fmt(b.upper)}: ${b.count}`)));
   });
   root.append(svg('line', { x1: 0, x2: W, y1: H, y2: H, class: 'axis' }));

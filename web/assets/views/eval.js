@@ -44,8 +44,11 @@ export async function evalView(ctx, evalId) {
       const keep = [base.value, candidate.value];
       replace(base, options.map((o) => o.cloneNode(true)));
       replace(candidate, options);
-      base.value = keep[0] || runs[1]?.id || '';
-      candidate.value = keep[1] || runs[0]?.id || '';
+      // By default the newest finished run against the one before it (a failed or running run compares badly).
+      const done = runs.filter((r) => r.status === 'completed');
+      const [newest, previous] = done.length >= 2 ? done : runs;
+      base.value = keep[0] || previous?.id || '';
+      candidate.value = keep[1] || newest?.id || '';
     }
     live.textContent = runs.some((r) => isActive(r.status)) ? `Live: a run is going; refreshing every ${REFRESH_MS / 1000} s.` : '';
     // Rebuilt only when its shape changes, so a refresh never takes the focus from the compare pickers.

@@ -51,16 +51,23 @@ export function runActions(ctx, ev, run, changed) {
     });
   } }, 'Delete run');
 
-  // Another run over the same data source; a sampled run asks for the model to sample instead.
+  // Another run over the same data source; a sampled run asks for the model to sample instead. A run that
+  // graded stored logs' answers re-samples their prompts (item.input) when given a model.
   const sampled = run.data_source?.type === 'completions' || run.data_source?.type === 'responses';
-  const model = h('input', { type: 'text', name: 'model', value: run.model || '', 'aria-label': 'Model for the new run', placeholder: 'model' });
+  const overLogs = ['stored_completions', 'responses'].includes(run.data_source?.source?.type);
+  const model = h('input', { type: 'text', name: 'model', value: run.model || '', 'aria-label': 'Model for the new run',
+    placeholder: overLogs && !run.model ? 'model (none: grade the stored answers)' : 'model' });
   const rerun = h('form', { class: 'inline-form rerun', onsubmit: (e) => {
     e.preventDefault();
     busy(e.submitter ?? e.currentTarget.querySelector('button'), 'Starting…', async () => {
       const dataSource = { ...run.data_source };
-      if (sampled) dataSource.model = model.value.trim() || run.model;
+      const chosen = sampled ? model.value.trim() || run.model : null;
+      if (chosen) {
+        dataSource.model = chosen;
+        if (overLogs && !dataSource.input_messages) dataSource.input_messages = { type: 'item_reference', item_reference: 'item.input' };
+      }
       const next = await api.evals.runs.create(evalId, {
-        name: sampled ? `${dataSource.model} (re-run of ${run.name || run.id})` : `re-run of ${run.name || run.id}`,
+        name: chosen ? `${chosen} (re-run of ${run.name || run.id})` : `re-run of ${run.name || run.id}`,
         data_source: dataSource, metadata: { ...(run.metadata ?? {}), rerun_of: run.id },
       }, { signal });
       location.assign(`/evals/${encodeURIComponent(evalId)}?run_id=${encodeURIComponent(next.id)}`);
