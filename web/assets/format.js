@@ -61,10 +61,17 @@ export const score = (x) => (typeof x !== 'number' ? '—' : Number.isInteger(x)
 /** An item's state with errored apart: an errored item has status fail and a sample.error. */
 export const itemState = (item) => (item.sample?.error ? 'errored' : item.status === 'pass' ? 'passed' : 'failed');
 
-/** An item's rendered prompt as one line of text: its sample's input messages, else its row. */
+/**
+ * An item's rendered prompt as one line of text: its sample's input messages, else its row. System and
+ * developer messages go last: they are usually the same on every row, and a truncated cell should show
+ * what differs.
+ */
 export function inputText(item) {
   const input = item.sample?.input;
-  if (Array.isArray(input) && input.length) return input.map((m) => `${m.role ?? ''}: ${contentText(m.content)}`).join('  ');
+  if (Array.isArray(input) && input.length) {
+    const shared = (m) => m.role === 'system' || m.role === 'developer';
+    return [...input.filter((m) => !shared(m)), ...input.filter(shared)].map((m) => `${m.role ?? ''}: ${contentText(m.content)}`).join('  ');
+  }
   return JSON.stringify(item.datasource_item ?? {});
 }
 

@@ -17,7 +17,7 @@ export function progressCard(run, p) {
   return h('div', { class: 'card results' },
     h('div', { class: 'rate' },
       h('span', { class: 'big' }, pct(c.passed, graded)),
-      h('span', { class: 'muted' }, graded ? `passed of ${num(graded)} graded` : 'nothing graded yet')),
+      h('span', { class: 'muted' }, graded ? `passed of ${num(graded)} graded` : active ? 'nothing graded yet' : 'nothing graded')),
     h('div', { class: 'grow' },
       h('ul', { class: 'counts' },
         h('li', { class: 'passed' }, h('b', null, num(c.passed)), ' passed'),
