@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { Pool } from 'undici';
 import { openSqlite } from '../storage/index.js';
 import { tagsOf } from '../storage/repos/logs.js';
-import { cpuSeconds, startEvald } from './proc.js';
+import { cpuSeconds, loadCalls, startEvald } from './proc.js';
 
 const body = (i: number, store: boolean) => JSON.stringify({ model: 'gpt-4o-mini', store, messages: [{ role: 'user', content: `question ${i}` }] });
 const post = (url: string, text: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' }, body: text });
@@ -71,7 +71,7 @@ export async function benchGatewayOverhead(dir: string, calls: number, concurren
       const cpu0 = cpuSeconds(server.child.pid!);
       const fake0 = cpuSeconds(fake.pid);
       const loader0 = process.cpuUsage();
-      const r = await loadFn(calls, concurrency, (i) => client.send('/chat/completions', body(i, store)));
+      const r = await loadCalls(calls, concurrency, (i) => client.send('/chat/completions', body(i, store)));
       const loader = process.cpuUsage(loader0);
       return {
         ...r,
@@ -80,9 +80,9 @@ export async function benchGatewayOverhead(dir: string, calls: number, concurren
         loaderCpuMsPerCall: (loader.user + loader.system) / 1000 / calls,
       };
     };
-    await loadFn(warmup, concurrency, (i) => via.send('/chat/completions', body(i, false)));
-    await loadFn(warmup, concurrency, (i) => via.send('/chat/completions', body(i, true)));
-    await loadFn(1000, concurrency, (i) => direct.send('/chat/completions', body(i, false)));
+    await loadCalls(warmup, concurrency, (i) => via.send('/chat/completions', body(i, false)));
+    await loadCalls(warmup, concurrency, (i) => via.send('/chat/completions', body(i, true)));
+    await loadCalls(1000, concurrency, (i) => direct.send('/chat/completions', body(i, false)));
     const results = { direct: [] as Round[], plain: [] as Round[], stored: [] as Round[] };
     for (let round = 0; round < rounds; round++) {
       results.direct.push(await measure(direct, false));
@@ -97,25 +97,6 @@ export async function benchGatewayOverhead(dir: string, calls: number, concurren
     await server.stop();
     await fake.stop();
   }
-}
-
-/** Sends `total` calls made by `make` with `concurrency` in flight; calls/s and latency percentiles. */
-async function loadFn(total: number, concurrency: number, make: (i: number) => Promise<void>) {
-  const latencies = new Float64Array(total);
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < total) {
-      const i = next++;
-      const t = performance.now();
-      await make(i);
-      latencies[i] = performance.now() - t;
-    }
-  }));
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort();
-  const pct = (p: number) => latencies[Math.min(total - 1, Math.floor(total * p))]!;
-  return { rps: total / seconds, p50: pct(0.5), p99: pct(0.99) };
 }
 
 /** Time to the first byte of a streamed answer (events 20 ms apart), direct and through evald: p50 of `n`. */

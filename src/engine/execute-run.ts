@@ -237,7 +237,7 @@ class SegmentProgress {
  * segments (one worker alone takes them all) reads its source once, and over a file, lines of segments
  * that others took are counted, not parsed. Other sources reopen at the segment, which costs nothing.
  */
-export class RowCursor {
+class RowCursor {
   #reader: AsyncGenerator<SourceRow> | null = null;
   #range: RowRange = { from: 0, to: Infinity };
   #ahead: SourceRow | null = null;
