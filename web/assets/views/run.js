@@ -34,8 +34,16 @@ export async function runView(ctx, evalId, runId) {
   const live = h('p', { class: 'live muted', 'aria-live': 'polite' });
   const items = itemsTable(ctx, evalId, runId, criteria);
 
+  // The buttons are made again only when the run's status changes: a render from a refresh or from the
+  // histograms arriving keeps what the user is typing in the re-run form.
+  let actions = null;
+  let actionsFor = null;
   function render() {
-    replace(head, header(run, ev, runActions(ctx, ev, run, (next) => { run = next; refreshNow(); })));
+    if (actionsFor !== run.status) {
+      actions = runActions(ctx, ev, run, (next) => { run = next; refreshNow(); });
+      actionsFor = run.status;
+    }
+    replace(head, header(run, ev, actions));
     replace(summary, progressCard(run, progress), criteriaTable(run, criteria, histograms), histogramCards(histograms, criteria), usageTable(run));
     live.textContent = isActive(run.status) ? `Live: refreshing every ${REFRESH_MS / 1000} s while the run is ${run.status.replace('_', ' ')}.` : '';
   }
