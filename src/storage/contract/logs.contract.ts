@@ -33,6 +33,21 @@ export function logsContract(t: StoreUnderTest): void {
       expect(await t.store.logs.get('p1', 'response', aLog(3).id, T0)).toBeUndefined();
     });
 
+    it('stores a large batch once a log, with the tags of its first record, across stored and repeated ones', async () => {
+      await seed(5);
+      // 203 records: 200 new logs (more than one insert's worth, and not a power of two), 2 already stored,
+      // and one new log named twice with different metadata.
+      const batch = [aLog(2), ...Array.from({ length: 200 }, (_, i) => aLog(100 + i)), aLog(4), aLog(150, { metadata: '{"parity":"again"}' })];
+      expect(await t.store.logs.insert(batch)).toBe(200);
+      const all = await t.store.logs.list('p1', { kind: 'chat.completion' }, { limit: 500, order: 'asc' }, T0);
+      expect(all.rows.length).toBe(205);
+      expect((await t.store.logs.get('p1', 'chat.completion', aLog(150).id, T0))?.metadata).toBe(aLog(150).metadata);
+      const again = await t.store.logs.list('p1', { kind: 'chat.completion', metadata: { parity: 'again' } }, { limit: 10, order: 'asc' }, T0);
+      expect(again.rows).toEqual([]);
+      const odd = await t.store.logs.list('p1', { kind: 'chat.completion', metadata: { parity: 'odd' }, model: 'gpt-x-2025' }, { limit: 500, order: 'asc' }, T0);
+      expect(odd.rows.length).toBe(2 + 100);
+    });
+
     it('pages in (created_at, id) order both ways, filtered by tags and columns', async () => {
       const logs = await seed(10);
       const f = { kind: 'chat.completion' as const };

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
-import type { Database } from '../tables.js';
+import type { Database, LogTagsTable } from '../tables.js';
 import type { LogFilter, LogKind, LogRecord, Page } from '../types.js';
 import { num } from '../json.js';
 
@@ -22,6 +22,23 @@ const filterTags = (f: LogFilter): Tag[] => {
   return tags;
 };
 
+/** Rows to one insert (16 and 6 parameters a row), at most: far below SQLite's and PostgreSQL's limits. */
+const LOGS_PER_INSERT = 64;
+const TAGS_PER_INSERT = 128;
+
+/**
+ * `rows` in pieces of at most `max`, each a power of two long, so that the statements a batch of any size
+ * makes are one of a few texts (kept prepared) rather than one text per batch size.
+ */
+function* chunks<T>(rows: T[], max: number): Generator<T[]> {
+  for (let at = 0; at < rows.length;) {
+    let size = max;
+    while (size > rows.length - at) size >>= 1;
+    yield rows.slice(at, at + size);
+    at += size;
+  }
+}
+
 const nullNum = (v: unknown): number | null => (v === null || v === undefined ? null : num(v));
 
 const toRecord = (r: LogRecord): LogRecord => ({
@@ -36,18 +53,28 @@ const contains = (column: string, text: string) =>
 export class LogsRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Stores the logs not stored yet (idempotent by project and id), in one transaction; returns how many were new. */
+  /**
+   * Stores the logs not stored yet (idempotent by project and id), in one transaction; returns how many were
+   * new. Many logs to a statement: a batch of the gateway's logs was two statements a log, and building and
+   * running them was most of what `store: true` cost a call.
+   */
   async insert(logs: LogRecord[]): Promise<number> {
     if (logs.length === 0) return 0;
     return this.db.transaction().execute(async (tx) => {
       let added = 0;
-      for (const log of logs) {
-        const result = await tx.insertInto('logs').values(log).onConflict((oc) => oc.columns(['project', 'id']).doNothing()).executeTakeFirst();
-        if (!Number(result.numInsertedOrUpdatedRows ?? 0)) continue;
-        added += 1;
-        await tx.insertInto('log_tags')
-          .values(tagsOf(log).map((t) => ({ ...t, project: log.project, kind: log.kind, created_at: log.created_at, log_id: log.id })))
-          .execute();
+      for (const chunk of chunks(logs, LOGS_PER_INSERT)) {
+        const inserted = await tx.insertInto('logs').values(chunk)
+          .onConflict((oc) => oc.columns(['project', 'id']).doNothing()).returning(['project', 'id']).execute();
+        if (inserted.length === 0) continue;
+        added += inserted.length;
+        // A log named twice in the batch is stored once, from its first record (rows go in in order).
+        const fresh = new Set(inserted.map((r) => `${r.project}\u0000${r.id}`));
+        const tags: Array<LogTagsTable> = [];
+        for (const log of chunk) {
+          if (!fresh.delete(`${log.project}\u0000${log.id}`)) continue;
+          for (const t of tagsOf(log)) tags.push({ ...t, project: log.project, kind: log.kind, created_at: log.created_at, log_id: log.id });
+        }
+        for (const part of chunks(tags, TAGS_PER_INSERT)) await tx.insertInto('log_tags').values(part).execute();
       }
       return added;
     });
