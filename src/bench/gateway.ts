@@ -10,9 +10,9 @@ import { cpuSeconds, loadCalls, startEvald } from './proc.js';
 const body = (i: number, store: boolean) => JSON.stringify({ model: 'gpt-4o-mini', store, messages: [{ role: 'user', content: `question ${i}` }] });
 const post = (url: string, text: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' }, body: text });
 
-/** The fake upstream as its own process (`evald fake-upstream`), so that its CPU is not the load generator's. */
-async function startFakeProcess(args: string[]): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'cli', 'main.js'), 'fake-upstream', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** A child node process running `args` that prints `listening on <url>`: its URL, pid and a stop. */
+async function startListening(args: string[]): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -20,7 +20,7 @@ async function startFakeProcess(args: string[]): Promise<{ url: string; pid: num
       const m = /listening on (\S+)/.exec(out);
       if (m) resolve(m[1]!);
     });
-    child.once('exit', (code) => reject(new Error(`fake upstream exited (${code}) before listening`)));
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited (${code}) before listening`)));
   });
   child.stdout!.resume();
   const stop = () => new Promise<void>((resolve) => {
@@ -30,6 +30,9 @@ async function startFakeProcess(args: string[]): Promise<{ url: string; pid: num
   });
   return { url, pid: child.pid!, stop };
 }
+
+/** The fake upstream as its own process (`evald fake-upstream`), so that its CPU is not the load generator's. */
+const startFakeProcess = (args: string[]) => startListening([join(import.meta.dirname, '..', 'cli', 'main.js'), 'fake-upstream', ...args]);
 
 /**
  * A load generator lighter than fetch (undici's request on one pool per origin): its CPU shares the two
@@ -50,51 +53,58 @@ function loadClient(base: string, concurrency: number) {
 }
 
 type Round = { rps: number; p50: number; p99: number; cpuMsPerCall: number; fakeCpuMsPerCall: number; loaderCpuMsPerCall: number };
+type Paths = { direct: Round[]; bare: Round[]; plain: Round[]; stored: Round[] };
 
 /**
  * Gateway overhead: chat completions at `concurrency`, straight to the fake upstream (answering in
- * `latencyMs`, in its own process) and through evald, not stored and stored. The three paths are measured
- * in `rounds` interleaved rounds of `calls` each and each figure is the median round's, so that a burst
- * of load from other sessions on the machine lands in one round, not on one path. Before that, a warm-up
- * of `warmup` calls on each evald path (V8 compiles and re-optimises the hot code over the first few
- * thousand calls). Added p50 latency is through-evald minus direct; added CPU is all of evald's CPU per call
- * (everything evald does for a call is overhead). The fake's and the load generator's CPU per call are
- * reported too: all three share the machine's two cores.
+ * `latencyMs`, in its own process), through a bare Node proxy (bare-proxy.ts: the floor of any Node gateway
+ * here), and through evald, not stored and stored. The paths are measured in `rounds` interleaved rounds of
+ * `calls` each and each figure is the median round's, so that a burst of load from other sessions on the
+ * machine lands in one round, not on one path. Before that, a warm-up of `warmup` calls on each proxied path
+ * (V8 compiles and re-optimises the hot code over the first few thousand calls). Added p50 latency is the
+ * path's minus direct; a proxy's CPU is all its CPU per call (everything it does for a call is overhead).
+ * The fake's and the load generator's CPU per call are reported too: all of them share the machine's cores.
  */
 export async function benchGatewayOverhead(dir: string, calls: number, concurrency: number, latencyMs: number, rounds = 3, warmup = 4000) {
   const fake = await startFakeProcess(['--latency-ms', String(latencyMs)]);
+  const bareProxy = await startListening([join(import.meta.dirname, 'bare-proxy.js'), fake.url]);
   const server = await startEvald({ EVALD_DB: join(dir, 'gateway.sqlite'), OPENAI_BASE_URL: fake.url, EVALD_CONCURRENCY: String(concurrency) });
   const direct = loadClient(fake.url, concurrency);
+  const bare = loadClient(bareProxy.url, concurrency);
   const via = loadClient(`${server.url}/v1`, concurrency);
   try {
-    const measure = async (client: typeof direct, store: boolean): Promise<Round> => {
-      const cpu0 = cpuSeconds(server.child.pid!);
+    const measure = async (client: typeof direct, proxyPid: number | null, store: boolean): Promise<Round> => {
+      const cpu0 = proxyPid === null ? 0 : cpuSeconds(proxyPid);
       const fake0 = cpuSeconds(fake.pid);
       const loader0 = process.cpuUsage();
       const r = await loadCalls(calls, concurrency, (i) => client.send('/chat/completions', body(i, store)));
       const loader = process.cpuUsage(loader0);
       return {
         ...r,
-        cpuMsPerCall: ((cpuSeconds(server.child.pid!) - cpu0) * 1000) / calls,
+        cpuMsPerCall: proxyPid === null ? 0 : ((cpuSeconds(proxyPid) - cpu0) * 1000) / calls,
         fakeCpuMsPerCall: ((cpuSeconds(fake.pid) - fake0) * 1000) / calls,
         loaderCpuMsPerCall: (loader.user + loader.system) / 1000 / calls,
       };
     };
     await loadCalls(warmup, concurrency, (i) => via.send('/chat/completions', body(i, false)));
     await loadCalls(warmup, concurrency, (i) => via.send('/chat/completions', body(i, true)));
+    await loadCalls(warmup, concurrency, (i) => bare.send('/chat/completions', body(i, false)));
     await loadCalls(1000, concurrency, (i) => direct.send('/chat/completions', body(i, false)));
-    const results = { direct: [] as Round[], plain: [] as Round[], stored: [] as Round[] };
+    const results: Paths = { direct: [], bare: [], plain: [], stored: [] };
     for (let round = 0; round < rounds; round++) {
-      results.direct.push(await measure(direct, false));
-      results.plain.push(await measure(via, false));
-      results.stored.push(await measure(via, true));
+      results.direct.push(await measure(direct, null, false));
+      results.bare.push(await measure(bare, bareProxy.pid, false));
+      results.plain.push(await measure(via, server.child.pid!, false));
+      results.stored.push(await measure(via, server.child.pid!, true));
     }
     const median = (rs: Round[]) => [...rs].sort((a, b) => a.p50 - b.p50)[Math.floor(rs.length / 2)]!;
-    return { direct: median(results.direct), plain: median(results.plain), stored: median(results.stored), rounds: results };
+    return { direct: median(results.direct), bare: median(results.bare), plain: median(results.plain), stored: median(results.stored), rounds: results };
   } finally {
     await direct.close();
+    await bare.close();
     await via.close();
     await server.stop();
+    await bareProxy.stop();
     await fake.stop();
   }
 }
