@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { openSqlite } from '../storage/index.js';
 import { startEvald } from './proc.js';
@@ -55,6 +56,29 @@ async function median(n: number, fn: () => Promise<unknown>): Promise<number> {
 }
 
 /** Item pages, searches and histograms of a run of `count` items; the run page in chromium (first render, requests). */
+/**
+ * After a delete: asks `/health` one request at a time until the run's rows are purged (run_deletions,
+ * read through a second connection, is empty); how long the purge took and the slowest `/health`.
+ */
+async function whilePurging(url: string, dbPath: string): Promise<{ seconds: number; healthP99: number; healthMax: number; probes: number }> {
+  const reader = new Database(dbPath, { readonly: true });
+  const pending = reader.prepare('select count(*) as n from run_deletions');
+  const started = performance.now();
+  const times: number[] = [];
+  try {
+    while ((pending.get() as { n: number }).n > 0) {
+      const t = performance.now();
+      await fetch(`${url}/health`).then((r) => r.arrayBuffer());
+      times.push(performance.now() - t);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } finally {
+    reader.close();
+  }
+  times.sort((a, b) => a - b);
+  return { seconds: (performance.now() - started) / 1000, healthP99: times[Math.floor(times.length * 0.99)] ?? 0, healthMax: times.at(-1) ?? 0, probes: times.length };
+}
+
 export async function benchDashboard(dir: string, count: number) {
   const dbPath = join(dir, `dashboard-${count}.sqlite`);
   const seedSeconds = await seed(dbPath, count);
@@ -97,7 +121,8 @@ export async function benchDashboard(dir: string, count: number) {
     const res = await fetch(base, { method: 'DELETE' });
     if (!res.ok) throw new Error(`delete: ${res.status} ${await res.text()}`);
     const deleteMs = performance.now() - t;
-    return { seedSeconds, rows, page, deleteMs };
+    const purge = await whilePurging(server.url, dbPath);
+    return { seedSeconds, rows, page, deleteMs, purge };
   } finally {
     await server.stop();
   }

@@ -150,7 +150,7 @@ async function main(which: string[]): Promise<void> {
         out('| profile | first render ms | requests |\n|---|---|---|');
         out(`| cold | ${f(r.page.cold.ms, 0)} | ${r.page.cold.requests} |`);
         out(`| warm (median of 3) | ${f(r.page.warm.ms, 0)} | ${r.page.warm.requests} |`);
-        out(`\nDeleting the run (DELETE …/runs/{id}: its items and their index rows): ${f(r.deleteMs, 0)} ms.`);
+        out(`\nDeleting the run: DELETE …/runs/{id} answered in ${f(r.deleteMs, 0)} ms; its items and index rows were purged in the background in ${f(r.purge.seconds, 1)} s, while /health (${r.purge.probes} probes) took p99 ${f(r.purge.healthP99, 1)} ms, max ${f(r.purge.healthMax, 1)} ms.`);
       }
     }
     if (all || which.includes('health')) {

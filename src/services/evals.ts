@@ -14,7 +14,12 @@ const nowS = () => Math.floor(Date.now() / 1000);
 
 /** The Evals resource: create, read, list, update (name, metadata), delete (with its runs and items). */
 export class EvalsService {
-  constructor(private readonly store: Store, private readonly checkPython: PythonSourceChecker) {}
+  constructor(
+    private readonly store: Store,
+    private readonly checkPython: PythonSourceChecker,
+    /** Called after an eval is deleted: its runs' items are purged in the background (RunPurger). */
+    private readonly deleted: () => void = () => {},
+  ) {}
 
   async create(project: string, params: EvalCreateParams) {
     if (params.data_source_config.type === 'custom') {
@@ -69,6 +74,7 @@ export class EvalsService {
 
   async delete(project: string, id: string) {
     if (!(await this.store.evals.delete(project, id))) throw ApiError.notFound('eval', id, 'eval_id');
+    this.deleted();
     await this.store.files.purgeDeleted().catch(() => {}); // files its runs kept (see RunsService's releaseFiles)
     return { object: 'eval.deleted' as const, deleted: true, eval_id: id };
   }

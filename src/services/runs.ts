@@ -23,6 +23,8 @@ export class RunsService {
     private readonly reportBase: () => string,
     /** Resolves once the gateway's queued logs are stored: a run over logs then selects every call answered before it was created. */
     private readonly logsWritten: () => Promise<void> = () => Promise.resolve(),
+    /** Called after a run is deleted: its items are purged in the background (RunPurger). */
+    private readonly deleted: () => void = () => {},
   ) {}
 
   async create(project: string, evalId: string, params: RunCreateParams) {
@@ -79,7 +81,7 @@ export class RunsService {
     await this.record(project, evalId, runId);
     this.engine.abortLocal(runId);
     if (!(await this.store.runs.delete(project, evalId, runId))) throw ApiError.notFound('eval run', runId, 'run_id');
-    await this.store.logs.releaseRunSelection(runId);
+    this.deleted();
     await releaseFiles(this.store);
     return { object: 'eval.run.deleted' as const, deleted: true, run_id: runId };
   }

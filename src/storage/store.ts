@@ -31,7 +31,7 @@ export class Store {
 
   constructor(readonly db: Kysely<Database>, readonly dialect: Dialect, readonly description: string) {
     this.keys = new KeysRepo(db);
-    this.evals = new EvalsRepo(db, dialect);
+    this.evals = new EvalsRepo(db);
     this.runs = new RunsRepo(db, dialect);
     this.items = new ItemsRepo(db);
     this.files = new FilesRepo(db);

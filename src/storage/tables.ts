@@ -111,6 +111,12 @@ export interface ProviderBudgetsTable {
 }
 
 /** A range of a started run's rows that one worker at a time processes (migration 0008). */
+/** Runs deleted whose rows in other tables are still being purged (migration 0010). */
+export interface RunDeletionsTable {
+  run_id: string;
+  deleted_at: number;
+}
+
 export interface RunSegmentsTable {
   run_id: string;
   seq: number;
@@ -224,6 +230,7 @@ export interface Database {
   provider_budgets: ProviderBudgetsTable;
   workers: WorkersTable;
   run_segments: RunSegmentsTable;
+  run_deletions: RunDeletionsTable;
   logs: LogsTable;
   log_tags: LogTagsTable;
   run_logs: RunLogsTable;

@@ -107,6 +107,7 @@ export function evalsContract(t: StoreUnderTest): void {
       expect(await t.store.evals.get(evalRecord.project, evalRecord.id)).toBeUndefined();
       expect(await t.store.runs.byId(run.id)).toBeUndefined();
       expect((await t.store.runs.list(evalRecord.project, evalRecord.id, { order: 'asc', limit: 10 })).rows).toEqual([]);
+      await t.store.runs.purgeDeleted();
       expect(await t.store.db.selectFrom('output_items').select('id').where('eval_id', '=', evalRecord.id).execute()).toEqual([]);
       expect(await t.store.runs.get(other.project, other.id, otherRun.id)).toEqual(otherRun);
       expect(await t.store.evals.delete(evalRecord.project, evalRecord.id)).toBe(false);

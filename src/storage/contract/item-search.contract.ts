@@ -112,6 +112,9 @@ export function itemSearchContract(t: StoreUnderTest): void {
       expect((await indexLeft([run.id], rowids)).item_facets).toBe(7);
       if (t.store.dialect === 'sqlite') expect((await indexLeft([run.id], rowids)).item_text).toBe(7);
       await t.store.runs.delete(e.project, e.id, run.id);
+      expect(await t.store.runs.deletedRuns()).toContain(run.id);
+      await t.store.runs.purgeDeleted();
+      expect(await t.store.runs.deletedRuns()).not.toContain(run.id);
       expect(rows(await t.store.itemSearch.search(run.id, { ...base, q: 'crashes' }))).toEqual([]);
       expect(await t.store.itemSearch.histograms(run.id, 4)).toEqual([]);
       expect(await t.store.itemSearch.counts(run.id)).toEqual({ passed: 0, failed: 0, errored: 0 });
@@ -127,6 +130,8 @@ export function itemSearchContract(t: StoreUnderTest): void {
       await t.store.db.insertInto('run_logs').values([{ run_id: run.id, seq: 0, log_id: 'chatcmpl-1' }, { run_id: second.id, seq: -1, log_id: '0' }]).execute();
       const rowids = await itemRowids(run.id);
       expect(await t.store.evals.delete(e.project, e.id)).toBe(true);
+      expect(await t.store.runs.deletedRuns()).toEqual(expect.arrayContaining([run.id, second.id]));
+      await t.store.runs.purgeDeleted();
       expect(await indexLeft([run.id, second.id], rowids)).toEqual(NONE);
       expect(await t.store.db.selectFrom('run_logs').select('seq').where('run_id', 'in', [run.id, second.id]).execute()).toEqual([]);
       expect(await t.store.db.selectFrom('output_items').select('id').where('eval_id', '=', e.id).execute()).toEqual([]);

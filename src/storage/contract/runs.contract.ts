@@ -59,6 +59,45 @@ export function runsContract(t: StoreUnderTest): void {
       expect(await t.store.runs.cancel('proj_other', e.id, completed.id, T0)).toBeUndefined();
     });
 
+    it('purges a deleted run a bounded step at a time: its items with their index rows, then its log selection, then its record', async () => {
+      const { evalRecord: e, run } = await aClaimedRun(t.store);
+      const { run: other } = await aClaimedRun(t.store);
+      const graded = Array.from({ length: 25 }, (_, i) => aGradedItem(run, i, i % 4 === 0 ? 'failed' : 'passed'));
+      // Out of row order, as concurrent items finish.
+      await t.store.runs.commitBatch(run.id, 'worker-a', graded.slice(10), T0 + 1);
+      await t.store.runs.commitBatch(run.id, 'worker-a', graded.slice(0, 10), T0 + 2);
+      await t.store.runs.commitBatch(other.id, 'worker-a', [aGradedItem(other, 0)], T0 + 2);
+      await t.store.db.insertInto('run_logs').values(Array.from({ length: 12 }, (_, seq) => ({ run_id: run.id, seq, log_id: `chatcmpl-${seq}` }))).execute();
+      const left = async (table: 'output_items' | 'item_facets' | 'item_scores' | 'run_logs', runId = run.id) =>
+        Number((await t.store.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where('run_id', '=', runId).executeTakeFirstOrThrow()).n);
+      const scoresPerItem = (await left('item_scores')) / 25;
+
+      expect(await t.store.runs.delete(e.project, e.id, run.id)).toBe(true);
+      expect(await left('output_items')).toBe(25);
+      expect(await t.store.runs.purgeStep(run.id, 10)).toBe(false);
+      // Rows 0-9 went, with exactly their index rows.
+      expect(await left('output_items')).toBe(15);
+      expect(await left('item_facets')).toBe(15);
+      expect(await left('item_scores')).toBe(15 * scoresPerItem);
+      expect((await t.store.runs.doneRows(run.id, 0, 10)).size).toBe(0);
+      expect((await t.store.runs.doneRows(run.id, 10, 25)).size).toBe(15);
+      expect(await t.store.runs.purgeStep(run.id, 10)).toBe(false);
+      expect(await t.store.runs.purgeStep(run.id, 10)).toBe(false);
+      expect(await left('output_items')).toBe(0);
+      expect(await left('run_logs')).toBe(12);
+      expect(await t.store.runs.purgeStep(run.id, 10)).toBe(false);
+      expect(await left('run_logs')).toBe(2);
+      expect(await t.store.runs.deletedRuns()).toContain(run.id);
+      expect(await t.store.runs.purgeStep(run.id, 10)).toBe(false);
+      expect(await t.store.runs.purgeStep(run.id, 10)).toBe(true);
+      expect(await t.store.runs.deletedRuns()).not.toContain(run.id);
+      expect([await left('item_facets'), await left('item_scores'), await left('run_logs')]).toEqual([0, 0, 0]);
+      // A step repeated after the end (a second purger) finds nothing; the other run keeps its item.
+      expect(await t.store.runs.purgeStep(run.id, 10)).toBe(true);
+      expect(await left('output_items', other.id)).toBe(1);
+      expect(await left('item_facets', other.id)).toBe(1);
+    });
+
     it('deletes a run and its output items only', async () => {
       const { evalRecord: e, run } = await aClaimedRun(t.store);
       await t.store.runs.commitBatch(run.id, 'worker-a', [aGradedItem(run, 0), aGradedItem(run, 1, 'failed')], T0 + 1);
@@ -68,6 +107,7 @@ export function runsContract(t: StoreUnderTest): void {
       expect(await t.store.runs.delete('proj_other', e.id, run.id)).toBe(false);
       expect(await t.store.runs.delete(e.project, e.id, run.id)).toBe(true);
       expect(await t.store.runs.get(e.project, e.id, run.id)).toBeUndefined();
+      await t.store.runs.purgeDeleted();
       expect((await t.store.items.list(e.project, e.id, run.id, { order: 'asc', limit: 10 })).rows).toEqual([]);
       expect(await t.store.runs.doneRows(run.id)).toEqual(new Set());
       expect(await t.store.runs.get(e.project, e.id, kept.id)).toEqual(kept);

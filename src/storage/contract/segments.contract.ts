@@ -83,6 +83,8 @@ export function segmentsContract(t: StoreUnderTest): void {
       const third = await aClaimedRun(t.store, 'lead');
       await t.store.runs.planSegments(third.run.id, 10, 5);
       await t.store.evals.delete(third.evalRecord.project, third.evalRecord.id);
+      expect(await t.store.runs.claimSegment(null, 'helper', LEASE, T0_MS)).toBeUndefined();
+      await t.store.runs.purgeDeleted();
       expect(await t.store.runs.segmentsLeft(third.run.id)).toBe(0);
     });
   });

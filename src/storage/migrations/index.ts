@@ -9,6 +9,7 @@ import { providerBudgets } from './0007-provider-budgets.js';
 import { runSegments } from './0008-run-segments.js';
 import { logs } from './0003-logs.js';
 import { itemIndexSetDeletes } from './0009-item-index-set-deletes.js';
+import { runDeletions } from './0010-run-deletions.js';
 
 // Numbered, forward-only. A new migration is a new file and a new line here; never edit a shipped one.
 // Numbers are handed out per piece of work, and pieces land in any order: a database that already has
@@ -23,6 +24,7 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
   '0008-run-segments': runSegments(),
   '0003-logs': logs,
   '0009-item-index-set-deletes': itemIndexSetDeletes(dialect),
+  '0010-run-deletions': runDeletions(),
 });
 
 /** Applies every migration not yet applied; throws with the failing migration's error. */

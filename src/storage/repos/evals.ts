@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, EvalsTable } from '../tables.js';
-import type { Dialect, EvalRecord, Metadata, Page, PageRequest } from '../types.js';
-import { deleteRunRows } from './run-rows.js';
+import type { EvalRecord, Metadata, Page, PageRequest } from '../types.js';
+import { markDeleted } from './run-rows.js';
 import { fromJson, num, toJson } from '../json.js';
 
 const toRecord = (r: Selectable<EvalsTable>): EvalRecord => ({
@@ -14,7 +14,7 @@ const toRecord = (r: Selectable<EvalsTable>): EvalRecord => ({
 
 /** Evals, always read and written within one project. */
 export class EvalsRepo {
-  constructor(private readonly db: Kysely<Database>, private readonly dialect: Dialect) {}
+  constructor(private readonly db: Kysely<Database>) {}
 
   async insert(e: EvalRecord): Promise<void> {
     await this.db.insertInto('evals').values({
@@ -70,17 +70,18 @@ export class EvalsRepo {
   }
 
   /**
-   * Deletes the eval, its runs, their output items and index rows in one transaction; false when it did not exist.
-   * Runs go before their items: deleting a run waits for the row lock of a batch being committed
-   * (RunsRepo.commitBatch locks the run), and a batch that comes after finds no run and writes nothing.
-   * Items deleted first would miss that batch's rows on PostgreSQL, left behind with no run or eval.
+   * Deletes the eval and its runs in one transaction, recording the runs for purging (their output items and
+   * index rows go afterwards, RunsRepo.purgeStep); false when it did not exist. Runs go before their items:
+   * deleting a run waits for the row lock of a batch being committed (RunsRepo.commitBatch locks the run),
+   * and a batch that comes after finds no run and writes nothing. Items deleted first would miss that
+   * batch's rows on PostgreSQL, left behind with no run or eval.
    */
-  async delete(project: string, id: string): Promise<boolean> {
+  async delete(project: string, id: string, now = Math.floor(Date.now() / 1000)): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
       const result = await tx.deleteFrom('evals').where('project', '=', project).where('id', '=', id).executeTakeFirst();
       if (!Number(result.numDeletedRows)) return false;
       const runs = await tx.deleteFrom('runs').where('eval_id', '=', id).returning('id').execute();
-      await deleteRunRows(tx, this.dialect, runs.map((r) => r.id));
+      await markDeleted(tx, runs.map((r) => r.id), now);
       return true;
     });
   }

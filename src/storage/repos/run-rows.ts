@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../tables.js';
 import type { Dialect } from '../types.js';
 
@@ -6,23 +6,54 @@ import type { Dialect } from '../types.js';
 const CHUNK = 500;
 
 /**
- * Deletes what deleted runs leave in other tables, inside the caller's transaction, after their `runs` rows:
- * their item index rows (migration 0006), output items, fixed log selections and row segments, each one set-based
- * statement per table and chunk of runs. Migration 0009 removed the index's delete triggers, which did
- * this per deleted item (10^6 rounds of three deletes on SQLite; a copy of every deleted item in a
- * transition table on PostgreSQL): this is now the one path that deletes output items.
+ * Records deleted runs for purging, inside the transaction that deleted their `runs` rows (migration 0010).
+ * Their output items, index rows, log selections and segments stay until purgeStep removes them; nothing
+ * reads them meanwhile, since every read of a run's rows starts from the run.
  */
-export async function deleteRunRows(tx: Transaction<Database>, dialect: Dialect, runIds: string[]): Promise<void> {
+export async function markDeleted(tx: Transaction<Database>, runIds: string[], now: number): Promise<void> {
   for (let i = 0; i < runIds.length; i += CHUNK) {
-    const ids = runIds.slice(i, i + CHUNK);
-    // The full-text rows are keyed by item rowid, which item_facets keeps: they go first.
-    if (dialect === 'sqlite') {
-      await sql`delete from item_text where rowid in (select item_rowid from item_facets where run_id in (${sql.join(ids)}))`.execute(tx);
-    }
-    await tx.deleteFrom('item_scores').where('run_id', 'in', ids).execute();
-    await tx.deleteFrom('item_facets').where('run_id', 'in', ids).execute();
-    await tx.deleteFrom('output_items').where('run_id', 'in', ids).execute();
-    await tx.deleteFrom('run_logs').where('run_id', 'in', ids).execute();
-    await tx.deleteFrom('run_segments').where('run_id', 'in', ids).execute();
+    await tx.insertInto('run_deletions').values(runIds.slice(i, i + CHUNK).map((run_id) => ({ run_id, deleted_at: now })))
+      .onConflict((oc) => oc.column('run_id').doNothing()).execute();
   }
+}
+
+/**
+ * Deletes, in one transaction, the next `maxRows` rows (in row order) of a deleted run's output items with
+ * their index rows, or once those are gone the next `maxRows` of its log selection, or once that is gone its
+ * segments and its deletion record. Returns true when the run is fully purged. Each step is set-based (one
+ * statement per table over a range of rows) and bounded, so that on SQLite, where a statement holds the
+ * thread, a 10^6-item run is many short steps rather than one ~20 s one. A step repeated (two purgers, or one
+ * resumed after a crash) deletes nothing twice and misses nothing.
+ */
+export async function purgeStep(db: Kysely<Database>, dialect: Dialect, runId: string, maxRows: number): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    const items = await tx.selectFrom((eb) => eb.selectFrom('output_items').select('datasource_item_id').where('run_id', '=', runId)
+      .orderBy('datasource_item_id').limit(maxRows).as('next'))
+      .select((eb) => eb.fn.max('next.datasource_item_id').as('last')).executeTakeFirst();
+    if (items?.last !== null && items?.last !== undefined) {
+      const last = Number(items.last);
+      // The full-text rows are keyed by what item_facets keeps: they go first.
+      if (dialect === 'sqlite') {
+        await sql`delete from item_text where rowid in (select item_rowid from item_facets where run_id = ${runId} and row <= ${last})`.execute(tx);
+      }
+      await tx.deleteFrom('item_scores').where('run_id', '=', runId).where('row', '<=', last).execute();
+      await tx.deleteFrom('item_facets').where('run_id', '=', runId).where('row', '<=', last).execute();
+      await tx.deleteFrom('output_items').where('run_id', '=', runId).where('datasource_item_id', '<=', last).execute();
+      return false;
+    }
+    const logs = await tx.selectFrom((eb) => eb.selectFrom('run_logs').select('seq').where('run_id', '=', runId)
+      .orderBy('seq').limit(maxRows).as('next'))
+      .select((eb) => eb.fn.max('next.seq').as('last')).executeTakeFirst();
+    if (logs?.last !== null && logs?.last !== undefined) {
+      await tx.deleteFrom('run_logs').where('run_id', '=', runId).where('seq', '<=', Number(logs.last)).execute();
+      return false;
+    }
+    // Index rows are made with their items, so none should be left; any that are go with the rest.
+    if (dialect === 'sqlite') await sql`delete from item_text where rowid in (select item_rowid from item_facets where run_id = ${runId})`.execute(tx);
+    await tx.deleteFrom('item_scores').where('run_id', '=', runId).execute();
+    await tx.deleteFrom('item_facets').where('run_id', '=', runId).execute();
+    await tx.deleteFrom('run_segments').where('run_id', '=', runId).execute();
+    await tx.deleteFrom('run_deletions').where('run_id', '=', runId).execute();
+    return true;
+  });
 }

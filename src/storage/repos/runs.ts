@@ -3,7 +3,7 @@ import type { Database, OutputItemsTable, RunsTable } from '../tables.js';
 import type { Dialect, GradedItem, ModelUsage, Page, PageRequest, RunRecord, CriterionCounts } from '../types.js';
 import { fromJson, num, toJson } from '../json.js';
 import { enqueueRunEvent } from './webhook-outbox.js';
-import { deleteRunRows } from './run-rows.js';
+import { markDeleted, purgeStep } from './run-rows.js';
 
 const ACTIVE = ['queued', 'in_progress'];
 /** The end of the one segment of a run whose row count is unknown. */
@@ -106,17 +106,37 @@ export class RunsRepo {
   }
 
   /**
-   * Deletes the run, its output items and their index rows, set-based (see deleteRunRows); false when it did
-   * not exist. The run goes first: that waits for a batch being committed, and a later batch writes nothing.
+   * Deletes the run and records it for purging (see markDeleted); false when it did not exist. Its output
+   * items and their index rows go afterwards, a slice at a time (purgeStep). Deleting the run waits for a
+   * batch being committed (commitBatch locks the run), and a later batch finds no run and writes nothing,
+   * so nothing is written after the purge begins.
    */
-  async delete(project: string, evalId: string, runId: string): Promise<boolean> {
+  async delete(project: string, evalId: string, runId: string, now = Math.floor(Date.now() / 1000)): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
       const result = await tx.deleteFrom('runs')
         .where('project', '=', project).where('eval_id', '=', evalId).where('id', '=', runId).executeTakeFirst();
       if (!Number(result.numDeletedRows)) return false;
-      await deleteRunRows(tx, this.dialect, [runId]);
+      await markDeleted(tx, [runId], now);
       return true;
     });
+  }
+
+  /** Deleted runs whose rows are not purged yet, oldest first. */
+  async deletedRuns(limit = 100): Promise<string[]> {
+    const rows = await this.db.selectFrom('run_deletions').select('run_id').orderBy('deleted_at').orderBy('run_id').limit(limit).execute();
+    return rows.map((r) => r.run_id);
+  }
+
+  /** Purges the next `maxRows` rows of a deleted run (see purgeStep); true when nothing of it is left. */
+  purgeStep(runId: string, maxRows: number): Promise<boolean> {
+    return purgeStep(this.db, this.dialect, runId, maxRows);
+  }
+
+  /** Purges every deleted run completely, at once: for tests and tools, not for a serving process (RunPurger). */
+  async purgeDeleted(maxRows = 10_000): Promise<void> {
+    for (let ids = await this.deletedRuns(); ids.length > 0; ids = await this.deletedRuns()) {
+      for (const id of ids) while (!(await this.purgeStep(id, maxRows)));
+    }
   }
 
   /**

@@ -1,0 +1,71 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import type { Store } from '../storage/index.js';
+
+/** Rows a purge step deletes: on SQLite, about 20 ms of the thread at ~20 µs a row. */
+export const PURGE_ROWS = 1000;
+/** After a failed step (the store unreachable, say), the wait before trying again. */
+const RETRY_MS = 5000;
+
+/**
+ * Purges deleted runs' output items, index rows and log selections in the background, one bounded step at
+ * a time with a turn of the event loop between steps, so that deleting a 10^6-item run answers at once and
+ * the server keeps answering while its rows go (on SQLite a step holds the thread while it runs). `kick()`
+ * after a delete; `start()` once, to finish purges a stopped process left. Any number of processes may purge
+ * the same store: steps are idempotent.
+ */
+export class RunPurger {
+  #running: Promise<void> | null = null;
+  #again = false;
+  #stopped = false;
+  #retry: NodeJS.Timeout | null = null;
+
+  constructor(private readonly store: Store, private readonly log: Logger, private readonly rowsPerStep = PURGE_ROWS) {}
+
+  /** Resumes the purges recorded before this process started. */
+  start(): void {
+    this.kick();
+  }
+
+  /** Purges what was deleted since the last purge (or is running one and will look again when it ends). */
+  kick(): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = this.#loop().finally(() => { this.#running = null; });
+  }
+
+  /** Resolves when no purge is running (the deleted runs known so far are purged, or the purger stopped). */
+  async idle(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  /** Stops after the step in progress; what is left is purged by the next start. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#retry) clearTimeout(this.#retry);
+    await this.idle();
+  }
+
+  async #loop(): Promise<void> {
+    try {
+      do {
+        this.#again = false;
+        for (let ids = await this.store.runs.deletedRuns(); ids.length > 0 && !this.#stopped; ids = await this.store.runs.deletedRuns()) {
+          for (const id of ids) {
+            while (!this.#stopped && !(await this.store.runs.purgeStep(id, this.rowsPerStep))) await nextTurn();
+            if (this.#stopped) return;
+            await nextTurn();
+          }
+        }
+      } while (this.#again && !this.#stopped);
+    } catch (err) {
+      if (this.#stopped) return;
+      this.log.error({ err }, 'purging deleted runs failed; trying again in 5 s');
+      this.#retry = setTimeout(() => { this.#retry = null; this.kick(); }, RETRY_MS);
+      this.#retry.unref();
+    }
+  }
+}
