@@ -65,7 +65,6 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, log?: Lo
   }
   warnWithoutKey(env, logger);
   services.logs.startRetention();
-  services.purger.start();
   logger.info({ url: listening, store: store.description, worker: config.worker, engine_thread: threaded }, 'evald listening');
   // Said once at start, so an operator learns that python graders will refuse before a run finds out.
   void pythonSandboxStatus(pythonOptionsFromEnv(env)).then(
@@ -80,7 +79,6 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, log?: Lo
       await services.engine.stop();
       await services.fleet?.stop();
       services.logs.stop();
-      await services.purger.stop();
       await services.dispatcher.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await services.gatewayUsage.close();

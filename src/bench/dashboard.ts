@@ -67,6 +67,7 @@ async function whilePurging(url: string, dbPath: string): Promise<{ seconds: num
   const times: number[] = [];
   try {
     while ((pending.get() as { n: number }).n > 0) {
+      if (performance.now() - started > 600_000) throw new Error('the deleted run was not purged within 10 minutes');
       const t = performance.now();
       await fetch(`${url}/health`).then((r) => r.arrayBuffer());
       times.push(performance.now() - t);
@@ -82,7 +83,8 @@ async function whilePurging(url: string, dbPath: string): Promise<{ seconds: num
 export async function benchDashboard(dir: string, count: number) {
   const dbPath = join(dir, `dashboard-${count}.sqlite`);
   const seedSeconds = await seed(dbPath, count);
-  const server = await startEvald({ EVALD_DB: dbPath, EVALD_WORKER: '0' });
+  // With a worker: the run is completed, so its engine only polls, and it purges the run deleted at the end.
+  const server = await startEvald({ EVALD_DB: dbPath });
   try {
     const base = `${server.url}/v1/evals/${EVAL_ID}/runs/${RUN_ID}`;
     const get = async (path: string) => {

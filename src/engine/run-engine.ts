@@ -3,12 +3,13 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { isStorageFull, STORAGE_FULL_MESSAGE, type RunRecord, type Segment, type Store } from '../storage/index.js';
 import { executeRun, type ExecuteDeps } from './execute-run.js';
+import { RunPurger } from './run-purger.js';
 
 /** A run engine as the process drives it, whether it runs in this thread (RunEngine) or another. */
 export interface Engine {
   /** Starts claiming runs. */
   start(): void;
-  /** Looks for work now (a run was just created here). */
+  /** Looks for work now (a run was just created here, or a run or eval deleted: its rows are purged). */
   notify(): void;
   /** Stops a run executing here right away (it was canceled or deleted). */
   abortLocal(runId: string): void;
@@ -37,13 +38,16 @@ export class RunEngine implements Engine {
   private running = false;
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
+  private readonly purger: RunPurger;
 
   constructor(
     private readonly store: Store,
     private readonly deps: Omit<ExecuteDeps, 'store' | 'owner' | 'log'>,
     private readonly log: Logger,
     private readonly options: EngineOptions,
-  ) {}
+  ) {
+    this.purger = new RunPurger(store, log);
+  }
 
   /** Starts claiming runs. */
   start(): void {
@@ -52,7 +56,7 @@ export class RunEngine implements Engine {
     this.loop = this.claimLoop();
   }
 
-  /** Looks for work now (a run was just created here). */
+  /** Looks for work now (a run was just created here, or a run or eval deleted: its rows are purged). */
   notify(): void {
     this.wake?.();
   }
@@ -69,11 +73,14 @@ export class RunEngine implements Engine {
     for (const { controller } of this.active.values()) controller.abort('shutdown');
     await Promise.allSettled([...this.active.values()].map((a) => a.done));
     await this.loop;
+    await this.purger.stop();
   }
 
   private async claimLoop(): Promise<void> {
     const pollMs = this.options.pollMs ?? 1000;
     while (this.running) {
+      // Deleted runs' rows go in the background, beside the runs (a no-op while a purge is going on).
+      this.purger.kick();
       try {
         while (this.running && this.active.size < this.options.maxParallelRuns) {
           const run = await this.store.runs.claim(this.owner, this.options.leaseMs, Date.now());

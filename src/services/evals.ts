@@ -17,7 +17,7 @@ export class EvalsService {
   constructor(
     private readonly store: Store,
     private readonly checkPython: PythonSourceChecker,
-    /** Called after an eval is deleted: its runs' items are purged in the background (RunPurger). */
+    /** Called after an eval is deleted: the engine purges its runs' items in the background (RunPurger). */
     private readonly deleted: () => void = () => {},
   ) {}
 

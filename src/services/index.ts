@@ -18,7 +18,6 @@ import { GatewayService } from './gateway.js';
 import { GatewayUsageCounter } from './gateway-usage.js';
 import { LogsService } from './logs.js';
 import { LogWriter } from './log-writer.js';
-import { RunPurger } from './run-purger.js';
 import { WebhooksService } from './webhooks.js';
 import { createSender } from '../webhooks/send.js';
 import { WebhookDispatcher } from '../webhooks/dispatcher.js';
@@ -51,8 +50,6 @@ export interface Services {
   webhooks: WebhooksService;
   /** Delivers the webhook outbox; started with the engine, in worker processes. */
   dispatcher: WebhookDispatcher;
-  /** Purges deleted runs' items in the background; started with the server, in every process. */
-  purger: RunPurger;
 }
 
 /**
@@ -68,10 +65,10 @@ export function createServices(
   // router and this one (gateway, graders API) are two; on PostgreSQL, other processes have theirs.
   if (external || store.dialect === 'postgres') shareBudgetsThrough(models.router, store);
   const checkPython = (source: string) => checkPythonSource(source);
-  const purger = new RunPurger(store, log);
-  const evals = new EvalsService(store, checkPython, () => purger.kick());
+  // After a delete the engine is told, which purges the deleted runs' rows in the background.
+  const evals = new EvalsService(store, checkPython, () => engine.notify());
   const logWriter = new LogWriter(store, log);
-  const runs = new RunsService(store, evals, engine, reportBase, () => logWriter.flush(), () => purger.kick());
+  const runs = new RunsService(store, evals, engine, reportBase, () => logWriter.flush(), () => engine.notify());
   const gatewayUsage = new GatewayUsageCounter(store, log);
   const sender = createSender({ timeoutMs: config.webhooks.timeoutMs, allowPrivate: config.webhooks.allowPrivate, userAgent: 'evald-webhooks/1.0' });
   const dispatcher = new WebhookDispatcher(store, sender, log, {
@@ -95,7 +92,6 @@ export function createServices(
     logs: new LogsService(store, log, () => logWriter.flush()),
     webhooks: new WebhooksService(store, sender, config.webhooks.allowPrivate),
     dispatcher,
-    purger,
   };
 }
 

@@ -23,7 +23,7 @@ export class RunsService {
     private readonly reportBase: () => string,
     /** Resolves once the gateway's queued logs are stored: a run over logs then selects every call answered before it was created. */
     private readonly logsWritten: () => Promise<void> = () => Promise.resolve(),
-    /** Called after a run is deleted: its items are purged in the background (RunPurger). */
+    /** Called after a run is deleted: the engine purges its items in the background (RunPurger). */
     private readonly deleted: () => void = () => {},
   ) {}
 

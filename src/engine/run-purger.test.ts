@@ -63,7 +63,7 @@ describe('RunPurger on SQLite', () => {
     expect(await itemsLeft(run.id)).toBe(left);
 
     const next = new RunPurger(store, silent, 100);
-    next.start();
+    next.kick();
     await next.idle();
     expect(await itemsLeft(run.id)).toBe(0);
     expect(await store.runs.deletedRuns()).toEqual([]);

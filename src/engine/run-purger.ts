@@ -10,26 +10,23 @@ const RETRY_MS = 5000;
 /**
  * Purges deleted runs' output items, index rows and log selections in the background, one bounded step at
  * a time with a turn of the event loop between steps, so that deleting a 10^6-item run answers at once and
- * the server keeps answering while its rows go (on SQLite a step holds the thread while it runs). `kick()`
- * after a delete; `start()` once, to finish purges a stopped process left. Any number of processes may purge
- * the same store: steps are idempotent.
+ * the server keeps answering while its rows go. It belongs to the run engine (RunEngine kicks it each time
+ * it looks for work: every second, and at once when the API notifies it after a delete), so with the engine
+ * in its own thread the purge never holds the API's: on SQLite a step holds its thread while it runs, and
+ * FTS5 merging its segments makes some steps take a few hundred milliseconds. Any number of engines may
+ * purge one store: steps are idempotent. A purge cut short resumes with the next engine to look.
  */
 export class RunPurger {
   #running: Promise<void> | null = null;
   #again = false;
   #stopped = false;
-  #retry: NodeJS.Timeout | null = null;
+  #retryAt = 0;
 
   constructor(private readonly store: Store, private readonly log: Logger, private readonly rowsPerStep = PURGE_ROWS) {}
 
-  /** Resumes the purges recorded before this process started. */
-  start(): void {
-    this.kick();
-  }
-
   /** Purges what was deleted since the last purge (or is running one and will look again when it ends). */
   kick(): void {
-    if (this.#stopped) return;
+    if (this.#stopped || Date.now() < this.#retryAt) return;
     if (this.#running) {
       this.#again = true;
       return;
@@ -42,10 +39,9 @@ export class RunPurger {
     while (this.#running) await this.#running;
   }
 
-  /** Stops after the step in progress; what is left is purged by the next start. */
+  /** Stops after the step in progress; what is left is purged by the next engine to look. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    if (this.#retry) clearTimeout(this.#retry);
     await this.idle();
   }
 
@@ -63,9 +59,9 @@ export class RunPurger {
       } while (this.#again && !this.#stopped);
     } catch (err) {
       if (this.#stopped) return;
+      // The next kick after the pause tries again (the engine kicks every second).
+      this.#retryAt = Date.now() + RETRY_MS;
       this.log.error({ err }, 'purging deleted runs failed; trying again in 5 s');
-      this.#retry = setTimeout(() => { this.#retry = null; this.kick(); }, RETRY_MS);
-      this.#retry.unref();
     }
   }
 }
