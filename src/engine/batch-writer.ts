@@ -68,27 +68,11 @@ export class BatchWriter {
   }
 
   /** Commits one batch, waiting out a full store (SQLITE_FULL, disk_full) instead of failing the run. */
-  private async commit(batch: GradedItem[]): Promise<boolean> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const accepted = await this.store.runs.commitBatch(this.runId, this.owner, batch, Math.floor(Date.now() / 1000), this.lease);
-        if (attempt > 0) this.log?.info({ run_id: this.runId, attempts: attempt + 1 }, 'run resumed: the store has room again');
-        return accepted;
-      } catch (e) {
-        if (!isStorageFull(e) || this.stopped?.aborted) throw e;
-        const waitMs = Math.min(FULL_RETRY_MAX_MS, FULL_RETRY_FIRST_MS * 2 ** attempt);
-        // Said at the first failure and then about once a minute, not at every retry.
-        if (attempt === 0 || attempt % 12 === 0) {
-          this.log?.warn({ run_id: this.runId, cause: 'storage_full', err: e, batch_items: batch.length, retry_in_ms: waitMs },
-            `run paused: ${STORAGE_FULL_MESSAGE}; the batch is kept and retried until it fits`);
-        }
-        await new Promise<void>((resolve) => {
-          const done = () => { clearTimeout(timer); this.stopped?.removeEventListener('abort', done); resolve(); };
-          const timer = setTimeout(done, waitMs);
-          this.stopped?.addEventListener('abort', done, { once: true });
-        });
-      }
-    }
+  private commit(batch: GradedItem[]): Promise<boolean> {
+    return untilStored(
+      () => this.store.runs.commitBatch(this.runId, this.owner, batch, Math.floor(Date.now() / 1000), this.lease),
+      { runId: this.runId, log: this.log, stopped: this.stopped, what: 'the batch is kept and retried until it fits', batchItems: batch.length },
+    );
   }
 
   /** Writes what is left and stops the timer; rethrows a store failure so the run can report it. */
@@ -96,5 +80,37 @@ export class BatchWriter {
     clearInterval(this.timer);
     await this.flush();
     if (this.failure) throw this.failure;
+  }
+}
+
+/**
+ * Runs one of a run's writes (a batch, a segment claimed or marked done, the run's start) and, while the
+ * store is full (SQLITE_FULL, disk_full), tries it again after a wait (doubling up to FULL_RETRY_MAX_MS)
+ * instead of failing the run: the run pauses and resumes once space is freed. Rethrows any other failure,
+ * and a full store's once `stopped` aborts (cancel, delete, shutdown).
+ */
+export async function untilStored<T>(
+  write: () => Promise<T>,
+  ctx: { runId: string; log: Pick<Logger, 'warn' | 'info'> | null; stopped: AbortSignal | null; what: string; batchItems?: number },
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const result = await write();
+      if (attempt > 0) ctx.log?.info({ run_id: ctx.runId, attempts: attempt + 1 }, 'run resumed: the store has room again');
+      return result;
+    } catch (e) {
+      if (!isStorageFull(e) || ctx.stopped?.aborted) throw e;
+      const waitMs = Math.min(FULL_RETRY_MAX_MS, FULL_RETRY_FIRST_MS * 2 ** attempt);
+      // Said at the first failure and then about once a minute, not at every retry.
+      if (attempt === 0 || attempt % 12 === 0) {
+        ctx.log?.warn({ run_id: ctx.runId, cause: 'storage_full', err: e, batch_items: ctx.batchItems, retry_in_ms: waitMs },
+          `run paused: ${STORAGE_FULL_MESSAGE}; ${ctx.what}`);
+      }
+      await new Promise<void>((resolve) => {
+        const done = () => { clearTimeout(timer); ctx.stopped?.removeEventListener('abort', done); resolve(); };
+        const timer = setTimeout(done, waitMs);
+        ctx.stopped?.addEventListener('abort', done, { once: true });
+      });
+    }
   }
 }

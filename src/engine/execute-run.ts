@@ -3,7 +3,7 @@ import { compileItemSchema } from '../domain/item-schema.js';
 import { itemSchemaOf } from '../domain/data-source-schema.js';
 import type { ModelAccess, PythonAccess } from '../graders/grader.js';
 import type { RunRecord, Segment, Store } from '../storage/index.js';
-import { BatchWriter } from './batch-writer.js';
+import { BatchWriter, untilStored } from './batch-writer.js';
 import { FailFast, type CallListener, type RunFailure } from './fail-fast.js';
 import { logRunEnd, type RunEnd } from './run-report.js';
 import { readRows, SourceError, type RowRange, type SourceRow } from './data-sources/rows.js';
@@ -63,6 +63,8 @@ export async function executeRun(run: RunRecord, deps: ExecuteDeps, signal: Abor
     }
   });
   let end: RunEnd | null = null;
+  // A write of the run's own (not an item's) waits out a full store as the batches do.
+  const stored = <T>(write: () => Promise<T>, what: string) => untilStored(write, { runId: run.id, log, stopped: stopped.signal, what });
   const writer = new BatchWriter(store, run.id, owner, () => stopped.abort('run is no longer in progress'), deps.memorySoftLimitMb, log, stopped.signal, lead ? 'run' : 'segment');
   const hasPython = evalRecord.testing_criteria.some((c) => c.type === 'python');
   const python = hasPython ? deps.createPython() : { grade: () => Promise.reject(new Error('no python grader')), close: async () => {} };
@@ -93,10 +95,12 @@ export async function executeRun(run: RunRecord, deps: ExecuteDeps, signal: Abor
       // Progress needs its denominator from the start (a resumed run keeps the count it first made).
       let total = run.source_rows;
       if (total == null) {
-        total = logs ? await selectLogs(store, run, evalRecord) : await countRows(dataSource.source, store, run.project);
-        await store.runs.markStarted(run.id, total, nowS());
+        total = logs ? await stored(() => selectLogs(store, run, evalRecord), 'the run starts once its logs can be recorded') : await countRows(dataSource.source, store, run.project);
+        const rows = total;
+        await stored(() => store.runs.markStarted(run.id, rows, nowS()), 'the run starts once it can be recorded');
       }
-      await store.runs.planSegments(run.id, total ?? null, segmentRowsFor(total ?? null, deps.segmentRows));
+      const rows = total ?? null;
+      await stored(() => store.runs.planSegments(run.id, rows, segmentRowsFor(rows, deps.segmentRows)), 'the run starts once its segments can be recorded');
     }
     const scope = { run, evalRecord, models: deps.models, python, sampler, signal: stopped.signal };
     const itemConcurrency = itemConcurrencyFor(deps.itemConcurrency, sampler);
@@ -123,7 +127,7 @@ export async function executeRun(run: RunRecord, deps: ExecuteDeps, signal: Abor
       const closed = progress.drained
         .then(() => writer.flush())
         .then(async () => {
-          if (!stopped.signal.aborted) await store.runs.finishSegment(run.id, segment.seq, owner);
+          if (!stopped.signal.aborted) await stored(() => store.runs.finishSegment(run.id, segment.seq, owner), 'the segment is marked done once it fits');
         })
         .catch((e) => {
           failure ??= e;
@@ -138,7 +142,7 @@ export async function executeRun(run: RunRecord, deps: ExecuteDeps, signal: Abor
     let sliceStart = performance.now();
     let next = joined;
     while (!stopped.signal.aborted) {
-      const segment = next ?? await store.runs.claimSegment(run.id, owner, deps.leaseMs, Date.now());
+      const segment = next ?? await stored(() => store.runs.claimSegment(run.id, owner, deps.leaseMs, Date.now()), 'the next segment is claimed once it fits');
       next = undefined;
       if (segment) {
         const done = await store.runs.doneRows(run.id, segment.first, segment.end);
@@ -175,9 +179,9 @@ export async function executeRun(run: RunRecord, deps: ExecuteDeps, signal: Abor
     // A run too short to reach the streak still fails when every call it made was refused alike.
     const error = doomed ?? (stopped.signal.aborted ? null : failFast.unanimous());
     if (error) {
-      if (await store.runs.finish(run.id, owner, 'failed', error, nowS())) end = { status: 'failed', error };
+      if (await stored(() => store.runs.finish(run.id, owner, 'failed', error, nowS()), 'the run ends once its end can be recorded')) end = { status: 'failed', error };
     } else if (!stopped.signal.aborted) {
-      if (await store.runs.finish(run.id, owner, 'completed', null, nowS())) end = { status: 'completed' };
+      if (await stored(() => store.runs.finish(run.id, owner, 'completed', null, nowS()), 'the run ends once its end can be recorded')) end = { status: 'completed' };
     }
     // A finished run over logs never reads its selection again.
     if (logs && end) await store.logs.releaseRunSelection(run.id);

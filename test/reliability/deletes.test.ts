@@ -24,12 +24,14 @@ async function leftovers(server: ReliabilityServer, ids: string[]): Promise<Reco
     item_scores: await count(db.selectFrom('item_scores').select(n).where('run_id', 'in', ids)),
     run_logs: await count(db.selectFrom('run_logs').select(n).where('run_id', 'in', ids)),
     run_segments: await count(db.selectFrom('run_segments').select(n).where('run_id', 'in', ids)),
+    run_deletions: await count(db.selectFrom('run_deletions').select(n).where('run_id', 'in', ids)),
     // SQLite's full-text rows name no run: any row without its item's facet row is one left behind.
     item_text: server.backend !== 'sqlite' ? 0
       : Number((await sql<{ n: number }>`select count(*) as n from item_text where rowid not in (select item_rowid from item_facets)`.execute(db)).rows[0]!.n),
   };
 }
-const NONE = { evals: 0, runs: 0, output_items: 0, files: 0, file_chunks: 0, item_facets: 0, item_scores: 0, run_logs: 0, run_segments: 0, item_text: 0 };
+const NONE = { evals: 0, runs: 0, output_items: 0, files: 0, file_chunks: 0, item_facets: 0, item_scores: 0, run_logs: 0, run_segments: 0, run_deletions: 0, item_text: 0 };
+const isNone = (left: Record<string, number>) => Object.values(left).every((n) => n === 0);
 
 describeEachBackend('deletes during a run', (backend) => {
   let fake: FakeUpstream;
@@ -80,9 +82,12 @@ describeEachBackend('deletes during a run', (backend) => {
     const runs = [await sampledRun(ev.id, inline), await sampledRun(ev.id, inline)];
     await started(ev.id, runs[0]!.id);
     expect(await server.client.evals.delete(ev.id)).toMatchObject({ deleted: true, eval_id: ev.id });
-    // Items in flight land (or are refused) within the run's next lease renewal; then nothing may remain.
-    await new Promise((r) => setTimeout(r, 2500));
-    expect(await leftovers(server, [ev.id, ...runs.map((r) => r.id)])).toEqual(NONE);
+    // Items in flight land (or are refused) within the run's next lease renewal, and the engine purges what
+    // the runs left, in the background; then nothing may remain, and nothing comes back.
+    const ids = [ev.id, ...runs.map((r) => r.id)];
+    await waitFor(async () => (isNone(await leftovers(server, ids)) ? true : undefined), 20_000, 'the eval’s runs purged');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await leftovers(server, ids)).toEqual(NONE);
   }, 120_000);
 
   it('leaves nothing of a run deleted while it commits batches', async () => {
@@ -90,7 +95,8 @@ describeEachBackend('deletes during a run', (backend) => {
     const run = await sampledRun(ev.id, inline);
     await started(ev.id, run.id);
     await server.client.evals.runs.delete(run.id, { eval_id: ev.id });
-    await new Promise((r) => setTimeout(r, 2500));
+    await waitFor(async () => (isNone(await leftovers(server, [run.id])) ? true : undefined), 20_000, 'the run purged');
+    await new Promise((r) => setTimeout(r, 1500));
     expect(await leftovers(server, [run.id])).toEqual(NONE);
     await server.client.evals.delete(ev.id);
   }, 120_000);
@@ -123,6 +129,8 @@ it.skipIf(pg.kind !== 'postgres')('deleting an eval waits for a batch being comm
     release();
     await commit;
     expect(await deleting).toBe(true);
+    // The delete recorded the run for the purge, which takes the item the batch committed too.
+    await api.runs.purgeDeleted();
     const left = await api.db.selectFrom('output_items').select(sql<number>`count(*)`.as('n')).where('eval_id', '=', evalRecord.id).executeTakeFirstOrThrow();
     expect(Number(left.n)).toBe(0);
   } finally {
