@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { untilStored } from './batch-writer.js';
 
 const full = () => Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+/** A logger whose lines are kept as `level msg`. */
 const logged = () => {
   const lines: string[] = [];
-  return { lines, log: { warn: (_: object, msg: string) => void lines.push(`warn ${msg}`), info: (_: object, msg: string) => void lines.push(`info ${msg}`) } };
+  const log = pino({ level: 'info' }, { write: (line: string) => { const l = JSON.parse(line) as { level: number; msg: string }; lines.push(`${l.level >= 40 ? 'warn' : 'info'} ${l.msg}`); } });
+  return { lines, log };
 };
 
 describe('untilStored', () => {
