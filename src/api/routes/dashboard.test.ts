@@ -51,16 +51,21 @@ describe('dashboard', () => {
     expect(await res.text()).toContain(`/assets/${built.js}`);
   });
 
-  it('serves the bundle (the SDK inside it) with content types, named by content hash and kept for good', async () => {
+  it('serves the bundle and the module it imports lazily, with content types, named by content hash and kept for good', async () => {
     expect(built.js).toMatch(/^app-[A-Z0-9]+\.js$/);
-    for (const [path, type] of [[`/assets/${built.js}`, /^text\/javascript/], [`/assets/${built.css}`, /^text\/css/]] as const) {
+    const script = await (await fetch(`${server.url}/assets/${built.js}`)).text();
+    // markdown-it is not in the page's script: an opened item imports it.
+    const lazy = /import\("\.\/(markdown-[A-Z0-9]+\.js)"\)/.exec(script)?.[1];
+    expect(lazy).toBeDefined();
+    expect(script).not.toContain('markdown-it');
+    for (const [path, type] of [[`/assets/${built.js}`, /^text\/javascript/], [`/assets/${built.css}`, /^text\/css/], [`/assets/${lazy}`, /^text\/javascript/]] as const) {
       const res = await fetch(server.url + path);
       expect(res.status, path).toBe(200);
       expect(res.headers.get('content-type'), path).toMatch(type);
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(res.headers.get('cache-control')).toContain('immutable');
       const body = await res.text();
-      if (path.endsWith('.js')) expect(body).toContain('dangerouslyAllowBrowser');
+      if (path === `/assets/${lazy}`) expect(body).toContain('noopener noreferrer nofollow');
     }
     const page = await fetch(server.url + '/');
     expect(page.headers.get('cache-control')).toBe('no-cache');

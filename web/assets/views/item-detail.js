@@ -1,6 +1,5 @@
 import { badge, h, pre } from '../dom.js';
 import { contentText, itemState, num, score } from '../format.js';
-import { markdown } from '../markdown.js';
 
 /**
  * One output item: its error (a Python traceback keeps its lines), the messages by role with markdown
@@ -8,7 +7,11 @@ import { markdown } from '../markdown.js';
  * threshold) before the raw grader call, folded away.
  */
 export async function itemDetail(ctx, evalId, runId, itemId, criteria, close) {
-  const item = await ctx.api.evals.runs.outputItems.retrieve(itemId, { eval_id: evalId, run_id: runId }, { signal: ctx.signal });
+  // markdown-it is a chunk of its own (two thirds of the script otherwise), fetched with the first item opened.
+  const [item, { markdown }] = await Promise.all([
+    ctx.api.evals.runs.outputItems.retrieve(itemId, { eval_id: evalId, run_id: runId }, { signal: ctx.signal }),
+    import('../markdown.js'),
+  ]);
   const state = itemState(item);
   const s = item.sample ?? {};
   const byId = new Map(criteria.map((c) => [c.id, c]));
@@ -19,9 +22,9 @@ export async function itemDetail(ctx, evalId, runId, itemId, criteria, close) {
       h('button', { type: 'button', class: 'link close', onclick: close, 'aria-label': 'Close item' }, 'Close (Esc)')),
     s.error && h('div', { class: 'notice error' }, h('strong', null, s.error.code ?? 'error'), h('pre', { class: 'traceback' }, s.error.message ?? '')),
     h('div', { class: 'messages' },
-      messages(s.input, 'input'),
-      messages(s.output, 'output'),
-      !Array.isArray(s.output) && typeof s.output_text === 'string' && message('output', s.output_text)),
+      messages(markdown, s.input, 'input'),
+      messages(markdown, s.output, 'output'),
+      !Array.isArray(s.output) && typeof s.output_text === 'string' && message(markdown, 'output', s.output_text)),
     h('h4', null, 'Criteria'),
     (item.results ?? []).map((r) => result(r, byId.get(r.name))),
     h('details', null, h('summary', null, 'Row (datasource_item)'), pre(item.datasource_item)),
@@ -29,12 +32,12 @@ export async function itemDetail(ctx, evalId, runId, itemId, criteria, close) {
     s.usage && h('p', { class: 'muted' }, `tokens: ${num(s.usage.prompt_tokens)} prompt, ${num(s.usage.completion_tokens)} completion`));
 }
 
-function messages(list, kind) {
+function messages(markdown, list, kind) {
   if (!Array.isArray(list)) return null;
-  return list.map((m) => message(m.role ?? kind, contentText(m.content), kind));
+  return list.map((m) => message(markdown, m.role ?? kind, contentText(m.content), kind));
 }
 
-function message(role, text, kind = 'output') {
+function message(markdown, role, text, kind = 'output') {
   return h('div', { class: `message role-${String(role).replace(/\W/g, '')} ${kind}` }, h('div', { class: 'role' }, role), markdown(text));
 }
 
