@@ -5,14 +5,38 @@ import { itemDetail } from './item-detail.js';
 
 const PAGE = 50;
 
+const searchPath = (evalId, runId) => `/evals/${encodeURIComponent(evalId)}/runs/${encodeURIComponent(runId)}/item_search`;
+
+/** item_search's query for the URL's filters and sort. */
+function params(after, limit = PAGE) {
+  const s = query();
+  return {
+    q: s.q, status: s.status, criterion: s.criterion, criterion_passed: s.criterion ? (s.cpass ?? 'false') : null,
+    sort: s.sort === 'score' && s.score_of ? 'score' : null, score_criterion: s.sort === 'score' ? s.score_of : null,
+    order: s.sort === 'score' ? s.order : null, after, limit,
+  };
+}
+
+/**
+ * The first page of items for the URL's filters. The run page asks for it with the eval and the run, so
+ * the table's first load does not wait for them (it needs the criteria only to draw).
+ */
+export function firstItems(ctx, evalId, runId) {
+  const page = ext(searchPath(evalId, runId), params(null), ctx.signal);
+  page.catch(() => {}); // a failure is reported by the table's first load, not as an unhandled rejection
+  return page;
+}
+
 /**
  * A run's items, searched, filtered and sorted by the server (item_search): one row per item with its
  * rendered input, output, each criterion's score and pass, and its state (errored apart from failed).
  * Every control and the open item live in the URL. Keys: j/k move, Enter opens, Escape closes, / searches.
+ * `prefetched` is firstItems(…) started earlier, or null.
  */
-export function itemsTable(ctx, evalId, runId, criteria) {
-  const path = `/evals/${encodeURIComponent(evalId)}/runs/${encodeURIComponent(runId)}/item_search`;
+export function itemsTable(ctx, evalId, runId, criteria, prefetched = null) {
+  const path = searchPath(evalId, runId);
   const q = () => query();
+  let first = prefetched; // firstItems(…), used by the first load
   let items = [];
   let hasMore = false;
   let selected = -1;
@@ -63,17 +87,10 @@ export function itemsTable(ctx, evalId, runId, criteria) {
   const serial = (fn) => (loading = loading.then(fn, fn));
   const guarded = (fn) => serial(fn).catch(ctx.fail);
 
-  function params(after, limit = PAGE) {
-    const s = q();
-    return {
-      q: s.q, status: s.status, criterion: s.criterion, criterion_passed: s.criterion ? (s.cpass ?? 'false') : null,
-      sort: s.sort === 'score' && s.score_of ? 'score' : null, score_criterion: s.sort === 'score' ? s.score_of : null,
-      order: s.sort === 'score' ? s.order : null, after, limit,
-    };
-  }
-
   async function load(append) {
-    const page = await ext(path, params(append ? items.at(-1)?.id : null, append ? PAGE : Math.max(PAGE, Math.min(100, items.length))), ctx.signal);
+    const prefetched = !append && first;
+    first = null;
+    const page = await (prefetched || ext(path, params(append ? items.at(-1)?.id : null, append ? PAGE : Math.max(PAGE, Math.min(100, items.length))), ctx.signal));
     items = append ? items.concat(page.data) : page.data;
     hasMore = page.has_more;
     draw();

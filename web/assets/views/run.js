@@ -4,7 +4,7 @@ import { ago, criterionName, dataSourceLabel, isActive, num, pct, time } from '.
 import { runActions } from './run-actions.js';
 import { progressCard } from './progress.js';
 import { histogramCards } from './histograms.js';
-import { itemsTable } from './items-table.js';
+import { firstItems, itemsTable } from './items-table.js';
 
 const REFRESH_MS = 2000;
 
@@ -16,6 +16,7 @@ export async function runView(ctx, evalId, runId) {
   // first render instead of holding it up.
   const histogramsLoaded = ext(`${base}/score_histograms`, { bins: 20 }, signal);
   histogramsLoaded.catch(() => {});
+  const itemsLoaded = firstItems(ctx, evalId, runId);
   const [ev, first, firstProgress] = await Promise.all([
     api.evals.retrieve(evalId, { signal }),
     api.evals.runs.retrieve(runId, { eval_id: evalId }, { signal }),
@@ -32,7 +33,7 @@ export async function runView(ctx, evalId, runId) {
   const head = h('div');
   const summary = h('div', { class: 'summary' });
   const live = h('p', { class: 'live muted', 'aria-live': 'polite' });
-  const items = itemsTable(ctx, evalId, runId, criteria);
+  const items = itemsTable(ctx, evalId, runId, criteria, itemsLoaded);
 
   // The buttons are made again only when the run's status changes: a render from a refresh or from the
   // histograms arriving keeps what the user is typing in the re-run form.
