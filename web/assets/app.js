@@ -1,5 +1,6 @@
 import { createClient, ext, isAbort, isAuthError, saveKey, savedKey } from './api.js';
 import { h, link, replace } from './dom.js';
+import { prepareFormats } from './format.js';
 import { homeView } from './views/home.js';
 import { evalView } from './views/eval.js';
 import { runView } from './views/run.js';
@@ -103,3 +104,5 @@ forgetKey.addEventListener('click', () => {
 window.addEventListener('popstate', () => show());
 
 show();
+// The view has sent its first requests (everything before its first await); make the formats meanwhile.
+prepareFormats();

@@ -1,9 +1,20 @@
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
-const integer = new Intl.NumberFormat();
+// The first Intl object in a fresh renderer costs 60–100 ms (ICU loads its locale data), so the formats are
+// not made while the script loads: app.js calls prepareFormats() once a page's first requests are on their
+// way, and spends that time while the server answers instead of before it asks.
+let formats = null;
+
+/** Makes the page's date and number formats, if they are not made yet. */
+export function prepareFormats() {
+  formats ??= {
+    dateTime: new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }),
+    relative: new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' }),
+    integer: new Intl.NumberFormat(),
+  };
+  return formats;
+}
 
 /** A Unix time (seconds) as a local date and time. */
-export const time = (seconds) => (typeof seconds === 'number' ? dateTime.format(new Date(seconds * 1000)) : '—');
+export const time = (seconds) => (typeof seconds === 'number' ? prepareFormats().dateTime.format(new Date(seconds * 1000)) : '—');
 
 const UNITS = [['year', 31_536_000], ['month', 2_592_000], ['day', 86_400], ['hour', 3600], ['minute', 60], ['second', 1]];
 
@@ -11,11 +22,11 @@ const UNITS = [['year', 31_536_000], ['month', 2_592_000], ['day', 86_400], ['ho
 export function ago(seconds) {
   const diff = seconds - Date.now() / 1000;
   const [unit, size] = UNITS.find(([, size]) => Math.abs(diff) >= size) ?? UNITS[UNITS.length - 1];
-  return relative.format(Math.round(diff / size), unit);
+  return prepareFormats().relative.format(Math.round(diff / size), unit);
 }
 
 /** 1234 → "1,234". */
-export const num = (n) => (typeof n === 'number' ? integer.format(n) : '—');
+export const num = (n) => (typeof n === 'number' ? prepareFormats().integer.format(n) : '—');
 
 /** passed / total as "75%", or "—" when there is nothing to divide. */
 export const pct = (part, total) => (total > 0 ? `${Math.round((100 * part) / total)}%` : '—');
