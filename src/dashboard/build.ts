@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,10 +11,11 @@ const LAZY = ['markdown.js'];
 export const dashboardDir = join(packageRoot, 'dist', 'web');
 
 /**
- * Bundles web/ with esbuild into `outDir`: one minified script and one stylesheet named by their content
- * hash (so the server lets browsers keep them for good), and index.html pointing at them. A page is three
- * requests before the API's. A module the page imports lazily (`import('./markdown.js')`, markdown-it for an
- * opened item) is bundled on its own and fetched when first needed. esbuild is a build-time dependency only;
+ * Bundles web/ with esbuild into `outDir`: index.html with the minified script and stylesheet inside it, so a
+ * page is one request before the API's (with files beside it, the page waited for two more round trips
+ * before it could ask the API anything). The page's CSP allows the two by their hashes (api/routes/
+ * dashboard.ts). A module the page imports lazily (`import('./markdown.js')`, markdown-it for an opened item)
+ * is bundled on its own into assets/, named by its content hash. esbuild is a build-time dependency only;
  * the server never loads it.
  */
 export async function buildDashboard(outDir = dashboardDir): Promise<{ files: string[] }> {
@@ -24,8 +25,8 @@ export async function buildDashboard(outDir = dashboardDir): Promise<{ files: st
     bundle: true, minify: true, format: 'esm', target: 'es2022', write: false,
     outdir: join(outDir, 'assets'), entryNames: '[name]-[hash]', legalComments: 'none', logLevel: 'silent',
   } as const;
-  // A split build (splitting: true) would also move esbuild's helpers into a shared chunk that the main
-  // script imports: one more request, and one that waits for the script. Separate bundles share nothing.
+  // A split build (splitting: true) would also move esbuild's helpers into a shared chunk that the page's
+  // script imports: one more request, made only once the script is in. Separate bundles share nothing.
   const lazy = new Map<string, string>();
   const lazyFiles = [];
   for (const name of LAZY) {
@@ -38,28 +39,24 @@ export async function buildDashboard(outDir = dashboardDir): Promise<{ files: st
     entryPoints: [join(web, 'assets', 'app.js'), join(web, 'assets', 'style.css')],
     plugins: [{
       name: 'lazy-modules',
+      // Absolute: the script runs inside the page, whose URL is /evals/…, not /assets/.
       setup: (b) => b.onResolve({ filter: /\.js$/ }, (args) => {
         const bundled = args.kind === 'dynamic-import' && lazy.get(basename(args.path));
-        return bundled ? { path: `./${bundled}`, external: true } : undefined;
+        return bundled ? { path: `/assets/${bundled}`, external: true } : undefined;
       }),
     }],
   });
-  const outputFiles = [...main.outputFiles, ...lazyFiles];
-  const files = outputFiles.map((f) => basename(f.path));
-  const names: Record<string, string> = {};
-  for (const file of main.outputFiles) names[file.path.endsWith('.css') ? 'css' : 'js'] = basename(file.path);
-  const html = readFileSync(join(web, 'index.html'), 'utf8')
-    .replace('/assets/style.css', `/assets/${names.css}`)
-    .replace('/assets/app.js', `/assets/${names.js}`);
-  // The same sources give the same names (content hashes): a build already there is left alone, so test
-  // files that build at once never pull the folder from under each other's servers.
-  if (files.every((n) => existsSync(join(outDir, 'assets', n))) && readOr(join(outDir, 'index.html')) === html) return { files };
+  const text = (ext: string) => main.outputFiles.find((f) => f.path.endsWith(ext))!.text;
+  const html = inline(readFileSync(join(web, 'index.html'), 'utf8'), text('.js'), text('.css'));
+  const files = lazyFiles.map((f) => basename(f.path));
+  // The same sources give the same page and names (content hashes): a build already there is left alone,
+  // so test files that build at once never pull the folder from under each other's servers.
+  if (files.every((n) => existsSync(join(outDir, 'assets', n))) && readOr(join(outDir, 'index.html')) === html) return { files: ['index.html', ...files] };
   // Built beside, then swapped in: a server reading the folder never sees half a build.
   const tmp = `${outDir}.tmp-${randomBytes(4).toString('hex')}`;
   mkdirSync(join(tmp, 'assets'), { recursive: true });
-  for (const file of outputFiles) writeFileSync(join(tmp, 'assets', basename(file.path)), file.contents);
+  for (const file of lazyFiles) writeFileSync(join(tmp, 'assets', basename(file.path)), file.contents);
   writeFileSync(join(tmp, 'index.html'), html);
-  writeFileSync(join(tmp, 'build.json'), JSON.stringify({ ...names, hash: createHash('sha256').update(html).digest('hex').slice(0, 12) }));
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(dirname(outDir), { recursive: true });
   try {
@@ -69,7 +66,21 @@ export async function buildDashboard(outDir = dashboardDir): Promise<{ files: st
     rmSync(tmp, { recursive: true, force: true });
     if ((e as NodeJS.ErrnoException).code !== 'ENOTEMPTY' && (e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
   }
-  return { files };
+  return { files: ['index.html', ...files] };
+}
+
+/**
+ * index.html with the script and the stylesheet in place of the tags that load them. Neither may hold its
+ * closing tag, nor the script `<!--` (which changes how HTML reads a script's end); esbuild escapes
+ * `</script` in strings, and a stylesheet has no reason to hold `</style`.
+ */
+function inline(template: string, js: string, css: string): string {
+  if (/<\/script|<!--/i.test(js) || /<\/style/i.test(css)) throw new Error('dashboard: the bundle holds </script>, <!-- or </style> and cannot be inlined');
+  const script = '<script type="module" src="/assets/app.js"></script>';
+  const style = '<link rel="stylesheet" href="/assets/style.css">';
+  if (!template.includes(script) || !template.includes(style)) throw new Error(`dashboard: web/index.html must hold ${style} and ${script}`);
+  // A function as the replacement: the bundle's own `$&` or `$1` are text, not patterns.
+  return template.replace(style, () => `<style>${css.trimEnd()}</style>`).replace(script, () => `<script type="module">${js.trimEnd()}</script>`);
 }
 
 /** The text of a file, or null if there is none. */

@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simpleEval, startTestServer, type TestServer } from '../../../test/harness.js';
@@ -20,13 +21,15 @@ function rawGet(base: string, path: string): Promise<{ status: number; body: str
   });
 }
 
-let built: { js: string; css: string };
+let page: string; // the built index.html
+
+const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 
 describe('dashboard', () => {
   let server: TestServer;
   beforeAll(async () => {
     await buildDashboard();
-    built = JSON.parse(readFileSync(join(dashboardDir, 'build.json'), 'utf8'));
+    page = readFileSync(join(dashboardDir, 'index.html'), 'utf8');
     server = await startTestServer();
   });
   afterAll(async () => { await server?.close(); });
@@ -35,10 +38,20 @@ describe('dashboard', () => {
     const res = await fetch(server.url + path);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
-    const html = await res.text();
-    expect(html).toContain(`<script type="module" src="/assets/${built.js}"></script>`);
-    expect(html).toContain(`<link rel="stylesheet" href="/assets/${built.css}">`);
+    expect(await res.text()).toBe(page);
+  });
+
+  it('allows the page\'s own script and stylesheet by their hashes, and no other inline code', async () => {
+    const script = /<script type="module">([\s\S]*?)<\/script>/.exec(page)?.[1];
+    const style = /<style>([\s\S]*?)<\/style>/.exec(page)?.[1];
+    expect(script).toContain('evald:rendered');
+    expect(style).toContain('.card');
+    expect(page.match(/<script/g)).toHaveLength(1);
+    const policy = (await fetch(server.url + '/')).headers.get('content-security-policy')!;
+    expect(policy).toContain(`script-src 'self' ${sha256(script!)};`);
+    expect(policy).toContain(`style-src 'self' ${sha256(style!)};`);
+    expect(policy).not.toContain('unsafe-inline');
+    expect(policy).toContain("frame-ancestors 'none'");
   });
 
   it('serves the page at a real run\'s report_url', async () => {
@@ -48,28 +61,23 @@ describe('dashboard', () => {
     });
     const res = await fetch(run.report_url);
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain(`/assets/${built.js}`);
+    expect(await res.text()).toBe(page);
   });
 
-  it('serves the bundle and the module it imports lazily, with content types, named by content hash and kept for good', async () => {
-    expect(built.js).toMatch(/^app-[A-Z0-9]+\.js$/);
-    const script = await (await fetch(`${server.url}/assets/${built.js}`)).text();
+  it('serves the module the page imports lazily, named by content hash and kept for good', async () => {
     // markdown-it is not in the page's script: an opened item imports it.
-    const lazy = /import\("\.\/(markdown-[A-Z0-9]+\.js)"\)/.exec(script)?.[1];
+    const lazy = /import\("(\/assets\/markdown-[A-Z0-9]+\.js)"\)/.exec(page)?.[1];
     expect(lazy).toBeDefined();
-    expect(script).not.toContain('markdown-it');
-    for (const [path, type] of [[`/assets/${built.js}`, /^text\/javascript/], [`/assets/${built.css}`, /^text\/css/], [`/assets/${lazy}`, /^text\/javascript/]] as const) {
-      const res = await fetch(server.url + path);
-      expect(res.status, path).toBe(200);
-      expect(res.headers.get('content-type'), path).toMatch(type);
-      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-      expect(res.headers.get('cache-control')).toContain('immutable');
-      const body = await res.text();
-      if (path === `/assets/${lazy}`) expect(body).toContain('noopener noreferrer nofollow');
-    }
-    const page = await fetch(server.url + '/');
-    expect(page.headers.get('cache-control')).toBe('no-cache');
-    const again = await fetch(server.url + '/', { headers: { 'if-none-match': page.headers.get('etag')! } });
+    expect(page).not.toContain('noopener noreferrer nofollow');
+    const res = await fetch(server.url + lazy);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('cache-control')).toContain('immutable');
+    expect(await res.text()).toContain('noopener noreferrer nofollow');
+    const first = await fetch(server.url + '/');
+    expect(first.headers.get('cache-control')).toBe('no-cache');
+    const again = await fetch(server.url + '/', { headers: { 'if-none-match': first.headers.get('etag')! } });
     expect(again.status).toBe(304);
   });
 

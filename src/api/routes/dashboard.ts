@@ -16,22 +16,36 @@ function packageRoot(): string {
   return dir;
 }
 
-// web/ bundled by `npm run build` (src/dashboard/build.ts, into dist/web): index.html and content-hashed assets.
+// web/ bundled by `npm run build` (src/dashboard/build.ts, into dist/web): index.html holding the script and
+// the stylesheet, and assets/ with the modules it imports lazily, named by content hash.
 const builtDir = join(packageRoot(), 'dist', 'web');
 
 // Item contents are untrusted and the page renders them as text or as markdown-it's escaped HTML; the policy
-// is the second line of defence: no inline script, nothing loaded or fetched from another origin, no framing.
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-  + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+// is the second line of defence: no inline script but the page's own (allowed by its hash), nothing loaded or
+// fetched from another origin, no framing.
+const policy = (script = '', style = '') => [
+  "default-src 'self'", `script-src 'self'${script}`, `style-src 'self'${style}`, "img-src 'self' data:", "connect-src 'self'",
+  "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+].join('; ');
+const CSP = policy();
+
+/** The page's CSP: its inline script and stylesheet (src/dashboard/build.ts puts them there) allowed by their hashes. */
+function pagePolicy(html: string): string {
+  const hash = (block: RegExp) => {
+    const text = block.exec(html)?.[1];
+    return text === undefined ? '' : ` 'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+  };
+  return policy(hash(/<script type="module">([\s\S]*?)<\/script>/), hash(/<style>([\s\S]*?)<\/style>/));
+}
 
 const TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
 // What the build writes into assets/: a name and its content hash, nothing else (so no path can leave the folder).
 const ASSET = /^[\w-]+\.(js|css)$/;
 
-/** A built file held in memory, with its validator. */
-interface Built { body: Uint8Array; etag: string }
+/** A built file held in memory, with its validator and the CSP it is served with. */
+interface Built { body: Uint8Array; etag: string; policy: string }
 
-const built = (body: Uint8Array): Built => ({ body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` });
+const built = (body: Uint8Array, policy = CSP): Built => ({ body, policy, etag: `"${createHash('sha1').update(body).digest('base64url')}"` });
 
 // The built files are read once and kept: a page costs no disk read and no hashing of its body (serveStatic
 // with hono's etag streamed every file through SHA-1 on each request, 5–30 ms apiece on a fresh server, on
@@ -46,7 +60,8 @@ function currentPage(): Built | null {
   if (!stat) return null;
   if (page?.mtimeMs !== stat.mtimeMs || page.ino !== stat.ino) {
     assets.clear();
-    page = { mtimeMs: stat.mtimeMs, ino: stat.ino, file: built(readFileSync(path)) };
+    const body = readFileSync(path);
+    page = { mtimeMs: stat.mtimeMs, ino: stat.ino, file: built(body, pagePolicy(body.toString('utf8'))) };
   }
   return page.file;
 }
@@ -66,7 +81,7 @@ function asset(name: string): Built | null {
 /** Answers with a built file: 304 when the browser has it, the same headers either way. */
 function send(c: Context<AppEnv>, file: Built, type: string, cacheControl: string) {
   // Headers are set before the response is made: set on a finished one, Hono rebuilds it (app.ts).
-  c.header('Content-Security-Policy', CSP);
+  c.header('Content-Security-Policy', file.policy);
   c.header('X-Content-Type-Options', 'nosniff');
   c.header('Cache-Control', cacheControl);
   c.header('ETag', file.etag);
@@ -92,8 +107,9 @@ const serveAsset = (c: Context<AppEnv>, next: Next) => {
 
 /**
  * The dashboard: `/`, `/evals/{eval_id}` (and `?run_id=`, a run's report_url), `/evals/{eval_id}/compare`
- * and `/logs` all serve the built index.html, which reads the API under /v1 like any client; `/assets/{name}`
- * is the bundle. Only a plain file name of assets/ is served, so nothing outside it is reachable.
+ * and `/logs` all serve the built index.html (the script and stylesheet inside it), which reads the API under
+ * /v1 like any client; `/assets/{name}` are the modules it imports lazily. Only a plain file name of assets/
+ * is served, so nothing outside it is reachable.
  */
 export const dashboardRoutes = new Hono<AppEnv>()
   .get('/', servePage)
