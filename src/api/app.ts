@@ -39,7 +39,7 @@ export function createApp(services: Services, config: Config, log: Logger): Hono
     c.header('x-request-id', requestId);
     await next();
     if (!c.res.headers.has('x-request-id')) c.header('x-request-id', requestId);
-    // API calls are logged at info; the dashboard's static assets (a page load fetches ~150) at debug.
+    // API calls are logged at info; the dashboard's static assets (its lazily imported modules) at debug.
     const entry = { request_id: requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), ...c.get('apiError') };
     if (c.req.path.startsWith('/assets/')) log.debug(entry, 'request'); else log.info(entry, 'request');
   });
