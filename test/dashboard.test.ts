@@ -79,9 +79,10 @@ afterEach(async (t) => {
   if (t.task.result?.state === 'fail' && page) await screenshot(page, t.task.name).catch(() => {});
 });
 
-async function open(path: string, viewport = { width: 1280, height: 900 }) {
+async function open(path: string, viewport = { width: 1280, height: 900 }, before?: (p: Page) => Promise<unknown>) {
   page = await browser.context.newPage();
   await page.setViewportSize(viewport);
+  await before?.(page);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('dialog', (d) => d.accept());
@@ -240,7 +241,11 @@ describe('dashboard in chromium', () => {
   });
 
   it('exports, re-runs with another model, cancels and deletes with confirmation', async () => {
-    await open(runUrl());
+    // The histograms are held back until a model has been typed into the re-run form, as on a slow server:
+    // the page renders again when they arrive, and what the user typed must survive it.
+    let releaseHistograms!: () => void;
+    const histogramsHeld = new Promise<void>((resolve) => { releaseHistograms = resolve; });
+    await open(runUrl(), undefined, (p) => p.route('**/score_histograms*', async (route) => { await histogramsHeld; await route.continue(); }));
     await page.locator('tr.item-row').first().waitFor();
     const download = page.waitForEvent('download');
     await page.locator('button[data-export="csv"]').click();
@@ -248,6 +253,9 @@ describe('dashboard in chromium', () => {
     expect(readFileSync(file, 'utf8').split('\r\n')[0]).toContain('datasource_item_id');
     // Re-run: the new run samples another model over the same rows, with slow answers so it can be canceled.
     await page.getByLabel('Model for the new run').fill('gpt-4.1-mini');
+    releaseHistograms();
+    await page.locator('.histogram-card').first().waitFor();
+    expect(await page.getByLabel('Model for the new run').inputValue()).toBe('gpt-4.1-mini');
     await page.getByRole('button', { name: 'Run again with this model' }).click();
     await page.waitForURL((u) => u.searchParams.get('run_id') !== ids.run);
     const rerunId = new URL(page.url()).searchParams.get('run_id')!;
