@@ -95,9 +95,9 @@ export async function executeRun(run: RunRecord, deps: ExecuteDeps, signal: Abor
       // Progress needs its denominator from the start (a resumed run keeps the count it first made).
       let total = run.source_rows;
       if (total == null) {
-        total = logs ? await stored(() => selectLogs(store, run, evalRecord), 'the run starts once its logs can be recorded') : await countRows(dataSource.source, store, run.project);
-        const rows = total;
-        await stored(() => store.runs.markStarted(run.id, rows, nowS()), 'the run starts once it can be recorded');
+        const counted = logs ? await stored(() => selectLogs(store, run, evalRecord), 'the run starts once its logs can be recorded') : await countRows(dataSource.source, store, run.project);
+        await stored(() => store.runs.markStarted(run.id, counted, nowS()), 'the run starts once it can be recorded');
+        total = counted;
       }
       const rows = total ?? null;
       await stored(() => store.runs.planSegments(run.id, rows, segmentRowsFor(rows, deps.segmentRows)), 'the run starts once its segments can be recorded');

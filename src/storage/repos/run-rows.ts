@@ -27,31 +27,34 @@ export async function markDeleted(tx: Transaction<Database>, runIds: string[], n
  */
 export async function purgeStep(db: Kysely<Database>, dialect: Dialect, runId: string, maxRows: number): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
-    const items = await tx.selectFrom((eb) => eb.selectFrom('output_items').select('datasource_item_id').where('run_id', '=', runId)
-      .orderBy('datasource_item_id').limit(maxRows).as('next'))
-      .select((eb) => eb.fn.max('next.datasource_item_id').as('last')).executeTakeFirst();
-    if (items?.last !== null && items?.last !== undefined) {
-      const last = Number(items.last);
-      // The full-text rows are keyed by what item_facets keeps: they go first.
-      if (dialect === 'sqlite') {
-        await sql`delete from item_text where rowid in (select item_rowid from item_facets where run_id = ${runId} and row <= ${last})`.execute(tx);
-      }
-      await tx.deleteFrom('item_scores').where('run_id', '=', runId).where('row', '<=', last).execute();
-      await tx.deleteFrom('item_facets').where('run_id', '=', runId).where('row', '<=', last).execute();
-      await tx.deleteFrom('output_items').where('run_id', '=', runId).where('datasource_item_id', '<=', last).execute();
+    // The last of the next `maxRows` keys of the run in `table`, in order; null when none is left.
+    const lastOf = async (table: 'output_items' | 'run_logs', column: 'datasource_item_id' | 'seq') => {
+      const { rows } = await sql<{ last: unknown }>`select max(${sql.ref(column)}) as last from (select ${sql.ref(column)} from ${sql.table(table)}
+        where run_id = ${runId} order by ${sql.ref(column)} limit ${maxRows}) next`.execute(tx);
+      const last = rows[0]?.last;
+      return last === null || last === undefined ? null : Number(last);
+    };
+    // Items with their index rows, up to row `last` (every one left when null). The full-text rows are keyed
+    // by what item_facets keeps: they go first.
+    const deleteItems = async (last: number | null) => {
+      const upTo = last === null ? sql`` : sql` and row <= ${last}`;
+      if (dialect === 'sqlite') await sql`delete from item_text where rowid in (select item_rowid from item_facets where run_id = ${runId}${upTo})`.execute(tx);
+      await sql`delete from item_scores where run_id = ${runId}${upTo}`.execute(tx);
+      await sql`delete from item_facets where run_id = ${runId}${upTo}`.execute(tx);
+      await sql`delete from output_items where run_id = ${runId}${last === null ? sql`` : sql` and datasource_item_id <= ${last}`}`.execute(tx);
+    };
+    const items = await lastOf('output_items', 'datasource_item_id');
+    if (items !== null) {
+      await deleteItems(items);
       return false;
     }
-    const logs = await tx.selectFrom((eb) => eb.selectFrom('run_logs').select('seq').where('run_id', '=', runId)
-      .orderBy('seq').limit(maxRows).as('next'))
-      .select((eb) => eb.fn.max('next.seq').as('last')).executeTakeFirst();
-    if (logs?.last !== null && logs?.last !== undefined) {
-      await tx.deleteFrom('run_logs').where('run_id', '=', runId).where('seq', '<=', Number(logs.last)).execute();
+    const logs = await lastOf('run_logs', 'seq');
+    if (logs !== null) {
+      await tx.deleteFrom('run_logs').where('run_id', '=', runId).where('seq', '<=', logs).execute();
       return false;
     }
     // Index rows are made with their items, so none should be left; any that are go with the rest.
-    if (dialect === 'sqlite') await sql`delete from item_text where rowid in (select item_rowid from item_facets where run_id = ${runId})`.execute(tx);
-    await tx.deleteFrom('item_scores').where('run_id', '=', runId).execute();
-    await tx.deleteFrom('item_facets').where('run_id', '=', runId).execute();
+    await deleteItems(null);
     await tx.deleteFrom('run_segments').where('run_id', '=', runId).execute();
     await tx.deleteFrom('run_deletions').where('run_id', '=', runId).execute();
     return true;
