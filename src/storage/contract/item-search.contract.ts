@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { StoreUnderTest } from '../store.contract.js';
 import type { GradedItem } from '../types.js';
+import { ftsKey } from '../repos/item-search.js';
 import { aClaimedRun, aGradedItem, aRun, CRITERIA, T0 } from './factories.contract.js';
 
 /** The item index of migration 0006: kept by the store's inserts and its run and eval deletes, read by item_search. */
@@ -77,6 +78,14 @@ export function itemSearchContract(t: StoreUnderTest): void {
       expect(rows(await s.search(run.id, { ...base, q: 'charged', criterion: { name: first, passed: true } }))).toEqual([0, 6]);
       expect(rows(await s.search(run.id, { ...base, q: 'charged', sort: 'score', scoreOf: first, order: 'desc' }))).toEqual([0, 6]);
       for (const word of ['passed', 'failed', 'errored']) expect(rows(await s.search(run.id, { ...base, q: word }))).toEqual([]);
+    });
+
+    it('keys the full text by run and row with an INTEGER, the only kind of bound FTS5 seeks to', async () => {
+      if (t.store.dialect !== 'sqlite') return;
+      const { run } = await runWithItems();
+      const key = (await sql<{ kind: string; key: number }>`select typeof(${ftsKey(run.id, 5)}) as kind, ${ftsKey(run.id, 5)} as key`.execute(t.store.db)).rows[0]!;
+      const [facet] = await t.store.db.selectFrom('item_facets').select('item_rowid').where('run_id', '=', run.id).where('row', '=', 5).execute();
+      expect(key).toEqual({ kind: 'integer', key: Number(facet!.item_rowid) });
     });
 
     it('summarises each criterion’s scores in bins', async () => {
