@@ -147,9 +147,9 @@ async function main(which: string[]): Promise<void> {
         out('| request | items returned | first ms | median ms |\n|---|---|---|---|');
         for (const row of r.rows) out(`| ${row.what} | ${row.n} | ${f(row.first, 2)} | ${f(row.ms, 2)} |`);
         out('\nThe run page in Debian\'s chromium: navigation to the first complete view (performance mark), and every request the page made:\n');
-        out('| profile | first render ms | requests |\n|---|---|---|');
-        out(`| cold | ${f(r.page.cold.ms, 0)} | ${r.page.cold.requests} |`);
-        out(`| warm (median of 3) | ${f(r.page.warm.ms, 0)} | ${r.page.warm.requests} |`);
+        out('| visit | first render ms, median | range | requests (most) |\n|---|---|---|---|');
+        out(`| cold (a fresh profile; ${r.page.profiles} of them) | ${f(r.page.cold.ms, 0)} | ${f(r.page.cold.min, 0)}–${f(r.page.cold.max, 0)} | ${r.page.cold.requests} |`);
+        out(`| warm (three in each profile) | ${f(r.page.warm.ms, 0)} | ${f(r.page.warm.min, 0)}–${f(r.page.warm.max, 0)} | ${r.page.warm.requests} |`);
         out(`\nDeleting the run: DELETE …/runs/{id} answered in ${f(r.deleteMs, 0)} ms; its items and index rows were purged in the background in ${f(r.purge.seconds, 1)} s, while /health (${r.purge.probes} probes) took p99 ${f(r.purge.healthP99, 1)} ms, max ${f(r.purge.healthMax, 1)} ms.`);
       }
     }
