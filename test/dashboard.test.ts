@@ -205,6 +205,12 @@ describe('dashboard in chromium', () => {
     await waitFor(async () => ((await row.textContent())?.includes('completed') ? true : undefined), 20_000, 'the run to finish on screen');
     expect(await row.textContent()).toContain('1 / 1 graded passed');
     expect(await page.evaluate(() => (window as unknown as { __same?: number }).__same)).toBe(1);
+    // One point per completed run, each at its own place even when runs were made in the same second.
+    const runs = (await client.evals.runs.list(ids.eval!, { limit: 100 })).data;
+    const done = runs.filter((r) => r.status === 'completed' && r.result_counts.total > r.result_counts.errored);
+    const xs = await page.locator('svg.trend circle').evaluateAll((cs) => cs.map((c) => c.getAttribute('cx')));
+    expect(xs).toHaveLength(done.length);
+    expect(new Set(xs).size).toBe(done.length);
     await page.close();
   });
 

@@ -30,19 +30,22 @@ export function histogram(bins, { threshold = null, label = 'histogram' } = {}) 
   return root;
 }
 
-/** Pass rate (0–1) per run over time: `points` are {t (seconds), rate, label}, oldest first. */
-export function trend(points, { label = 'pass rate over time' } = {}) {
-  const W = 600, H = 120, pad = 24;
+/**
+ * Pass rate (0–1) per run, oldest first: `points` are {rate, label}. Runs are spaced evenly in their order, not
+ * by their times, so runs made in the same second (a sweep of models) stay apart and a month's gap takes no room.
+ */
+export function trend(points, { label = 'pass rate per run' } = {}) {
+  const W = 1000, H = 120, pad = 24;
   const root = svg('svg', { viewBox: `0 0 ${W} ${H + pad}`, class: 'chart trend', role: 'img', 'aria-label': label });
   for (const y of [0, 0.5, 1]) {
     const py = H - y * (H - 8) - 4;
-    root.append(svg('line', { x1: pad, x2: W, y1: py, y2: py, class: 'grid' }), svg('text', { x: 0, y: py + 4, class: 'tick' }, `${y * 100}%`));
+    root.append(svg('line', { x1: pad + 10, x2: W, y1: py, y2: py, class: 'grid' }), svg('text', { x: 0, y: py + 4, class: 'tick' }, `${y * 100}%`));
   }
   if (points.length === 0) return root;
-  const t0 = points[0].t, t1 = points[points.length - 1].t;
-  const x = (t) => (t1 === t0 ? (W + pad) / 2 : pad + 6 + ((t - t0) / (t1 - t0)) * (W - pad - 12));
+  const n = points.length;
+  const x = (i) => (n === 1 ? (W + pad) / 2 : pad + 16 + (i / (n - 1)) * (W - pad - 22));
   const y = (r) => H - r * (H - 8) - 4;
-  root.append(svg('polyline', { points: points.map((p) => `${x(p.t)},${y(p.rate)}`).join(' '), class: 'line' }));
-  for (const p of points) root.append(svg('circle', { cx: x(p.t), cy: y(p.rate), r: 3.5, class: 'dot' }, svg('title', null, `${p.label}: ${(p.rate * 100).toFixed(1)}%`)));
+  root.append(svg('polyline', { points: points.map((p, i) => `${x(i)},${y(p.rate)}`).join(' '), class: 'line' }));
+  points.forEach((p, i) => root.append(svg('circle', { cx: x(i), cy: y(p.rate), r: 4, class: 'dot' }, svg('title', null, `${p.label}: ${(p.rate * 100).toFixed(1)}%`))));
   return root;
 }

@@ -34,9 +34,9 @@ export async function evalView(ctx, evalId) {
     replace(tbody, runs.map(runRow));
     const done = runs.filter((r) => r.status === 'completed' && graded(r) > 0).reverse();
     replace(chart, h('h2', null, 'Pass rate per run'),
-      done.length ? trend(done.map((r) => ({ t: r.created_at, rate: r.result_counts.passed / graded(r), label: r.name || r.id })))
+      done.length ? trend(done.map((r) => ({ rate: r.result_counts.passed / graded(r), label: `${r.name || r.id} · ${time(r.created_at)}` })))
         : h('p', { class: 'muted' }, 'No completed run yet.'),
-      h('p', { class: 'muted note' }, 'Completed runs, oldest first; the rate is of graded items (errored items left out).'));
+      h('p', { class: 'muted note' }, 'Completed runs in the order they were made, oldest first; the rate is of graded items (errored items left out).'));
     const ids = runs.map((r) => r.id).join();
     if (ids !== pickerRuns) {
       pickerRuns = ids;
