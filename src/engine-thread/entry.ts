@@ -4,7 +4,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import { loadConfig } from '../config.js';
-import { createModelLayer, createRunEngine, Fleet, shareBudgetsThrough } from '../services/index.js';
+// Not services/index.js: the thread needs the engine and the model layer, not the API's other services
+// (gateway, logs, webhooks, compare, export), whose modules would be loaded and kept a second time here.
+import { createModelLayer } from '../services/models.js';
+import { createRunEngine } from '../services/run-engine.js';
+import { Fleet, shareBudgetsThrough } from '../services/fleet.js';
 import { openStore } from '../storage/index.js';
 import type { HostMessage, ThreadData } from './host.js';
 

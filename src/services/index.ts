@@ -13,6 +13,7 @@ import { pythonOptionsFromEnv } from '../graders/python/options.js';
 import { CompareService } from './compare.js';
 import { ExportService } from './export.js';
 import { Fleet, shareBudgetsThrough } from './fleet.js';
+import { createRunEngine } from './run-engine.js';
 import { checkPythonSource } from '../graders/python/check-source.js';
 import { GatewayService } from './gateway.js';
 import { GatewayUsageCounter } from './gateway-usage.js';
@@ -23,7 +24,7 @@ import { createSender } from '../webhooks/send.js';
 import { WebhookDispatcher } from '../webhooks/dispatcher.js';
 import { DEFAULT_RETRY } from '../webhooks/backoff.js';
 
-export { createModelLayer, Fleet, shareBudgetsThrough };
+export { createModelLayer, createRunEngine, Fleet, shareBudgetsThrough };
 
 /** Every use-case the API and CLI call, built once per process. */
 export interface Services {
@@ -93,18 +94,4 @@ export function createServices(
     webhooks: new WebhooksService(store, sender, config.webhooks.allowPrivate),
     dispatcher,
   };
-}
-
-/** A run engine over `store`, configured from `config`. */
-export function createRunEngine(store: Store, config: Config, log: Logger, models: ModelLayer): RunEngine {
-  return new RunEngine(store, {
-    itemConcurrency: config.itemConcurrency,
-    memorySoftLimitMb: config.memorySoftLimitMb,
-    leaseMs: config.leaseMs,
-    segmentRows: config.segmentRows,
-    models: models.access,
-    createPython: models.createPython,
-    createSampler: models.createSampler,
-    watchCalls: models.watchCalls,
-  }, log, { leaseMs: config.leaseMs, maxParallelRuns: config.maxParallelRuns });
 }
