@@ -8,7 +8,7 @@ import { loadProviderConfig } from './providers/index.js';
 import { loadConfig, type Config } from './config.js';
 import { createServices, type Services } from './services/index.js';
 import { openStore, storeIsShareable, type Store } from './storage/index.js';
-import { ThreadedEngine } from './engine-thread/host.js';
+import { discardPrespawned, ThreadedEngine } from './engine-thread/host.js';
 import { pythonSandboxStatus } from './graders/python/index.js';
 import { pythonOptionsFromEnv } from './graders/python/options.js';
 import { closeSimilarityThreads } from './graders/text-similarity/off-thread.js';
@@ -41,6 +41,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, log?: Lo
   let url = config.publicUrl ?? '';
   // The engine gets a thread of its own wherever a second connection sees the same store; see host.ts.
   const threaded = config.worker && config.engineThread && storeIsShareable(env);
+  if (!threaded) discardPrespawned();
   const services = createServices(store, config, logger, () => url, env, threaded ? new ThreadedEngine(env, logger) : undefined);
   // A server reachable from other machines accepts only keys, whatever becomes of the keys in the store.
   if (!isLoopback(host)) services.keys.requireKeys();

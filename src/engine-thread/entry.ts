@@ -13,13 +13,27 @@ import { openStore } from '../storage/index.js';
 import type { HostMessage, ThreadData } from './host.js';
 
 const port = parentPort!;
-const { env, logLevel } = workerData as ThreadData;
+const { env, logLevel, waitForStart } = workerData as ThreadData;
 // Log lines go to the API thread, which writes them through its own logger: one stream, one format.
 const log = pino({ level: logLevel, base: null, timestamp: false }, { write: (line: string) => port.postMessage({ type: 'log', line }) });
+
+// A thread started early (prespawnEngineThread) has loaded its modules beside the API thread's start and
+// opens the store only once told to: by then the API thread has migrated it. A stop first ends it as is.
+const go = new Promise<boolean>((resolve) => {
+  if (!waitForStart) return resolve(true);
+  const first = (message: HostMessage) => {
+    if (message.type !== 'start' && message.type !== 'stop') return;
+    port.off('message', first);
+    if (message.type === 'start') log.level = message.logLevel;
+    resolve(message.type === 'start');
+  };
+  port.on('message', first);
+});
 
 // A failed start (the store cannot be opened) is left unhandled: it ends the thread with an 'error' the
 // host logs, and the host starts another.
 const ready = (async () => {
+  if (!(await go)) return null;
   const config = loadConfig(env);
   const store = await openStore(env);
   const models = createModelLayer(log, env);
@@ -34,7 +48,13 @@ const ready = (async () => {
 })();
 
 port.on('message', (message: HostMessage) => {
-  void ready.then(async ({ engine, store, fleet }) => {
+  if (message.type === 'start') return;
+  void ready.then(async (started) => {
+    if (!started) {
+      if (message.type === 'stop') port.postMessage({ type: 'stopped' });
+      return;
+    }
+    const { engine, store, fleet } = started;
     if (message.type === 'notify') engine.notify();
     else if (message.type === 'abort') engine.abortLocal(message.runId);
     else {

@@ -10,9 +10,11 @@ export interface ThreadData {
   /** The environment evald was configured from (not necessarily process.env). */
   env: Record<string, string | undefined>;
   logLevel: string;
+  /** Started early (prespawnEngineThread): opens the store only at the host's `start` message. */
+  waitForStart?: boolean;
 }
 
-export type HostMessage = { type: 'notify' } | { type: 'abort'; runId: string } | { type: 'stop' };
+export type HostMessage = { type: 'start'; logLevel: string } | { type: 'notify' } | { type: 'abort'; runId: string } | { type: 'stop' };
 type ThreadMessage = { type: 'log'; line: string } | { type: 'stopped' };
 
 /** How long a stop waits for the thread to hand its runs back before it is terminated. */
@@ -36,7 +38,9 @@ export class ThreadedEngine implements Engine {
 
   start(): void {
     if (this.worker || this.stopping) return;
-    const worker = spawn({ env: { ...this.env }, logLevel: this.log.level });
+    const early = this.env === process.env ? takePrespawned() : null;
+    const worker = early ?? spawn({ env: { ...this.env }, logLevel: this.log.level });
+    if (early) early.postMessage({ type: 'start', logLevel: this.log.level } satisfies HostMessage);
     worker.on('message', (message: ThreadMessage) => {
       if (message.type === 'log') relay(this.log, message.line);
       else void worker.terminate();
@@ -71,6 +75,43 @@ export class ThreadedEngine implements Engine {
       worker.postMessage({ type: 'stop' } satisfies HostMessage);
     });
   }
+}
+
+/**
+ * A thread spawned before the server's own set-up (`evald serve` calls this first), so that its modules
+ * (about 0.5 s of them) load while the API thread loads and opens the store instead of after it listens:
+ * a run made right after the start then does not wait for them. It waits for ThreadedEngine.start.
+ */
+let prespawned: { worker: Worker; dead: boolean } | null = null;
+
+export function prespawnEngineThread(env: NodeJS.ProcessEnv = process.env): void {
+  // Only where the server will want a thread (see startServer); one it does not take is ended there.
+  if (prespawned || env.EVALD_WORKER === '0' || env.EVALD_ENGINE_THREAD === '0' || env.DATABASE_URL?.startsWith('pglite:')
+    || (!env.DATABASE_URL && env.EVALD_DB === ':memory:')) return;
+  const entry = { worker: spawn({ env: { ...env }, logLevel: env.EVALD_LOG_LEVEL ?? 'info', waitForStart: true }), dead: false };
+  // Until it is taken: a thread that fails to load is replaced by a fresh one at the start.
+  entry.worker.on('error', () => { entry.dead = true; });
+  entry.worker.on('exit', () => { entry.dead = true; });
+  // Nor does it keep the process alive: a server that fails to start exits as it would without it.
+  entry.worker.unref();
+  prespawned = entry;
+}
+
+/** The prespawned thread, if any and alive, now owned by the caller. */
+function takePrespawned(): Worker | null {
+  const entry = prespawned;
+  prespawned = null;
+  if (!entry) return null;
+  entry.worker.removeAllListeners('error').removeAllListeners('exit');
+  if (entry.dead) return null;
+  entry.worker.ref();
+  return entry.worker;
+}
+
+/** Ends a prespawned thread the server did not take (no engine thread after all). */
+export function discardPrespawned(): void {
+  const worker = takePrespawned();
+  if (worker) void worker.terminate();
 }
 
 /** Starts the thread: the built entry.js, or, running from source (tests, tsx), entry.ts compiled by tsx. */

@@ -11,6 +11,8 @@ export async function run(args: string[]): Promise<void> {
     const { UsageError } = await import('../command.js');
     throw new UsageError(`serve takes no arguments (got '${args.join(' ')}'); it is configured by the environment`);
   }
+  // The engine thread loads its modules while this thread loads the server's (host.js itself is small).
+  (await import('../../engine-thread/host.js')).prespawnEngineThread();
   const { startServer } = await import('../../server.js');
   const server = await startServer();
   let stopping = false;
