@@ -137,8 +137,9 @@ export async function benchDashboard(dir: string, count: number) {
  */
 async function runPage(origin: string, path: string, profiles = 3) {
   const { chromium } = await import('playwright-core');
-  const colds: Array<{ ms: number; requests: number }> = [];
-  const warms: Array<{ ms: number; requests: number }> = [];
+  type Visit = { ms: number; requests: number };
+  const colds: Visit[] = [];
+  const warms: Visit[] = [];
   for (let i = 0; i < profiles; i++) {
     const profile = mkdtempSync(join(tmpdir(), 'evald-bench-chromium-'));
     const context = await chromium.launchPersistentContext(profile, {
@@ -146,7 +147,7 @@ async function runPage(origin: string, path: string, profiles = 3) {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
     try {
-      const visit = async () => {
+      const visit = async (): Promise<Visit> => {
         const page = await context.newPage();
         let requests = 0;
         page.on('request', () => { requests += 1; });
@@ -164,7 +165,7 @@ async function runPage(origin: string, path: string, profiles = 3) {
       rmSync(profile, { recursive: true, force: true });
     }
   }
-  const summary = (visits: Array<{ ms: number; requests: number }>) => {
+  const summary = (visits: Visit[]) => {
     const sorted = [...visits].sort((a, b) => a.ms - b.ms);
     return { ms: sorted[Math.floor(sorted.length / 2)]!.ms, min: sorted[0]!.ms, max: sorted.at(-1)!.ms, requests: Math.max(...visits.map((v) => v.requests)) };
   };
